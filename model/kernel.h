@@ -1,0 +1,335 @@
+// The modelled kernel: the functions of the driver core, devres, klist,
+// kobject, the MIPI-DSI bus and the model drivers, as methods of one class
+// so that they call each other by their kernel names.
+//
+// Each method is defined in the file named after the kernel file it models:
+//   model/mm/slab.cc               mm/slab_common.c, mm/slub.c (kzalloc/kfree)
+//   model/lib/kobject.cc           lib/kobject.c
+//   model/lib/klist.cc             lib/klist.c
+//   model/of/dynamic.cc            drivers/of/dynamic.c (of_node_get/put)
+//   model/base/core.cc             drivers/base/core.c
+//   model/base/bus.cc              drivers/base/bus.c
+//   model/base/driver.cc           drivers/base/driver.c
+//   model/base/dd.cc               drivers/base/dd.c
+//   model/base/devres.cc           drivers/base/devres.c
+//   model/base/platform.cc         drivers/base/platform.c
+//   model/i2c/i2c_core_base.cc     drivers/i2c/i2c-core-base.c
+//   model/drm/drm_mipi_dsi.cc      drivers/gpu/drm/drm_mipi_dsi.c
+//   model/drivers/*.cc             the model drivers (ours, not the kernel's)
+//
+// The DSI core functions are virtual: a variant (a proposed patch) overrides
+// the ones it changes. All state lives in a State; the Kernel adds only the
+// execution context (current event, model call stack) and the fact sink.
+#ifndef DSIFUZZ_MODEL_KERNEL_H_
+#define DSIFUZZ_MODEL_KERNEL_H_
+
+#include <array>
+#include <cstdint>
+
+#include "model/fact.h"
+#include "model/state.h"
+#include "model/topology.h"
+
+namespace dsifuzz::model {
+
+// Thrown by Kernel::Oops() and caught by the World's event loop.
+struct KernelOops {};
+
+class Kernel {
+ public:
+  Kernel(State& state, const Topology& topo, FactSink* sink);
+  virtual ~Kernel() = default;
+  Kernel(const Kernel&) = delete;
+  Kernel& operator=(const Kernel&) = delete;
+
+  State& state() { return s_; }
+  const Topology& topology() const { return topo_; }
+  // The event the following calls belong to, and whether it is teardown.
+  void SetEvent(int event, bool teardown) {
+    event_ = event;
+    teardown_ = teardown;
+  }
+  int event() const { return event_; }
+  // Emit a kCall fact for every model function entered.
+  void set_trace(bool on) { trace_ = on; }
+
+  // ---- execution context -------------------------------------------------
+  // RAII marker of a model function on the model call stack.
+  class Frame {
+   public:
+    Frame(Kernel* k, const char* func) : k_(k) { k_->Enter(func); }
+    ~Frame() { --k_->depth_; }
+    Frame(const Frame&) = delete;
+    Frame& operator=(const Frame&) = delete;
+
+   private:
+    Kernel* k_;
+  };
+
+  // Emits a fact stamped with the current event and stack.
+  void Emit(FactKind kind, ObjId obj = 0, int value = 0, const char* what = "");
+  // WARN()/WARN_ON(): `where` is file:line@version of the kernel's WARN.
+  void WARN(const char* where) { Emit(FactKind::kWarn, 0, 0, where); }
+  // The kernel oopses here (a NULL dereference, a BUG): the fact is emitted
+  // and the current task dies: KernelOops unwinds to the event loop, leaving
+  // the state as the dead task left it.
+  [[noreturn]] void Oops(const char* what, ObjId obj = 0);
+  void printk(const char* msg, ObjId obj = 0, int err = 0) {
+    Emit(FactKind::kPrintk, obj, err, msg);
+  }
+
+  // ---- mm: the shadow heap (model/mm/slab.cc) ----------------------------
+  template <class T>
+  Ptr<T> kzalloc();
+  // kfree(): tombstones the object; double and invalid frees are facts.
+  void kfree(ObjId id);
+  template <class T>
+  void kfree(Ptr<T> p) {
+    kfree(p.id);
+  }
+  // Checked access to an object's fields. A freed object yields its stale
+  // contents after a kBadAccess fact; NULL and ERR_PTR yield a zeroed dummy.
+  template <class T>
+  T& deref(Ptr<T> p, const char* what = "access");
+  // Checked access to the struct device embedded in a container.
+  device& dev(DevPtr d, const char* what = "access");
+  // Checked access to a device's device_private (dev->p).
+  device_private& priv(ObjId p, const char* what = "access") {
+    return deref(Ptr<device_private>{p}, what);
+  }
+  bool Alive(ObjId id) const {
+    return s_.heap.Valid(id) && s_.heap.slot(id).live;
+  }
+
+  // ---- drivers/of/dynamic.c (model/of/dynamic.cc) ------------------------
+  OfNode of_node_get(OfNode node);
+  void of_node_put(OfNode node);
+
+  // ---- lib/kobject.c (model/lib/kobject.cc) ------------------------------
+  void kobject_init(DevPtr d);
+  int kobject_add(DevPtr d, DevPtr parent);
+  void kobject_del(DevPtr d);
+  void kobject_get(DevPtr d);
+  void kobject_put(DevPtr d);
+  void kobject_cleanup(DevPtr d);
+
+  // ---- lib/klist.c (model/lib/klist.cc) ----------------------------------
+  klist_node& knode(ObjId p, KnodeField f);
+  std::vector<ObjId>& klist_of(KnodeField f, ObjId owner);
+  void klist_add_tail(ObjId p, KnodeField f, ObjId owner);
+  void klist_put(ObjId p, KnodeField f, bool kill);
+  void klist_del(ObjId p, KnodeField f);
+  void klist_remove(ObjId p, KnodeField f);
+  bool klist_node_attached(ObjId p, KnodeField f);
+  void klist_iter_init(klist_iter& i, KnodeField f, ObjId owner);
+  ObjId klist_next(klist_iter& i);
+  void klist_iter_exit(klist_iter& i);
+
+  // ---- drivers/base/core.c (model/base/core.cc) --------------------------
+  void device_initialize(DevPtr d);
+  int dev_set_name(DevPtr d, Label name);
+  int device_private_init(DevPtr d);
+  int device_add(DevPtr d);
+  bool kill_device(DevPtr d);
+  void device_del(DevPtr d);
+  void device_unregister(DevPtr d);
+  DevPtr get_device(DevPtr d);
+  void put_device(DevPtr d);
+  void device_release(DevPtr d);
+  // The callback of device_for_each_child (only mipi_dsi_remove_device_fn).
+  using ChildFn = int (Kernel::*)(DevPtr child, void* data);
+  int device_for_each_child(DevPtr parent, void* data, ChildFn fn);
+  void device_lock(DevPtr d);
+  void device_unlock(DevPtr d);
+  Label dev_name(DevPtr d);
+
+  // ---- drivers/base/bus.c (model/base/bus.cc) ----------------------------
+  int bus_add_device(DevPtr d);
+  void bus_probe_device(DevPtr d);
+  void bus_remove_device(DevPtr d);
+  int bus_add_driver(DriverId drv);
+  void bus_remove_driver(DriverId drv);
+  int unbind_store(DriverId drv, DevPtr d);
+
+  // ---- drivers/base/driver.c (model/base/driver.cc) ----------------------
+  int driver_register(DriverId drv);
+  void driver_unregister(DriverId drv);
+
+  // ---- drivers/base/dd.c (model/base/dd.cc) ------------------------------
+  void driver_deferred_probe_add(DevPtr d);
+  void driver_deferred_probe_del(DevPtr d);
+  void driver_deferred_probe_trigger();
+  void deferred_probe_work_func();
+  void driver_bound(DevPtr d);
+  int call_driver_probe(DevPtr d, DriverId drv);
+  int really_probe(DevPtr d, DriverId drv);
+  int __driver_probe_device(DriverId drv, DevPtr d);
+  int driver_probe_device(DriverId drv, DevPtr d);
+  int __device_attach_driver(DriverId drv, DevPtr d);
+  int __device_attach(DevPtr d);
+  int device_attach(DevPtr d);
+  void device_initial_probe(DevPtr d);
+  int __driver_attach(DevPtr d, DriverId drv);
+  int driver_attach(DriverId drv);
+  void device_unbind_cleanup(DevPtr d);
+  void device_remove(DevPtr d);
+  void __device_release_driver(DevPtr d);
+  void device_release_driver_internal(DevPtr d, DriverId drv);
+  void device_release_driver(DevPtr d);
+  void device_driver_detach(DevPtr d);
+  void driver_detach(DriverId drv);
+  bool driver_match_device(DriverId drv, DevPtr d);
+
+  // ---- drivers/base/devres.c (model/base/devres.cc) ----------------------
+  void devres_add(DevPtr d, devres_node node);
+  int __devm_add_action(DevPtr d, DevresAction action, ObjId data);
+  int devm_add_action_or_reset(DevPtr d, DevresAction action, ObjId data);
+  void devm_remove_action(DevPtr d, DevresAction action, ObjId data);
+  void devm_release_action(DevPtr d, DevresAction action, ObjId data);
+  int devres_release_all(DevPtr d);
+  void release_nodes(std::vector<devres_node>& todo);
+  template <class T>
+  Ptr<T> devm_kzalloc(DevPtr d);
+  ObjId devres_open_group(DevPtr d);
+  int devres_release_group(DevPtr d, ObjId id);
+  // Runs an action the way the devres node's release function would.
+  void devres_run_action(DevresAction action, ObjId data);
+
+  // ---- drivers/base/platform.c (model/base/platform.cc) ------------------
+  int platform_probe(DevPtr d);
+  void platform_remove(DevPtr d);
+  void platform_device_release(DevPtr d);
+  DevPtr platform_device_register(int topo);
+  void platform_device_unregister(DevPtr d);
+
+  // ---- drivers/i2c/i2c-core-base.c (model/i2c/i2c_core_base.cc) ----------
+  int i2c_device_probe(DevPtr d);
+  void i2c_device_remove(DevPtr d);
+  void i2c_client_dev_release(DevPtr d);
+  DevPtr i2c_new_client_device(int topo);
+  void i2c_unregister_device(DevPtr d);
+
+  // ---- drivers/gpu/drm/drm_mipi_dsi.c (model/drm/drm_mipi_dsi.cc) --------
+  static Ptr<mipi_dsi_device> to_mipi_dsi_device(DevPtr d) {
+    return Ptr<mipi_dsi_device>{d.id};
+  }
+  int mipi_dsi_device_match(DevPtr d, DriverId drv);
+  void mipi_dsi_dev_release(DevPtr d);
+  Ptr<mipi_dsi_device> mipi_dsi_device_alloc(Ptr<dsi_controller> host);
+  int mipi_dsi_device_add(Ptr<mipi_dsi_device> dsi);
+  Ptr<mipi_dsi_device> of_mipi_dsi_device_add(Ptr<dsi_controller> host,
+                                              OfNode node);
+  virtual Ptr<mipi_dsi_device> mipi_dsi_device_register_full(
+      Ptr<dsi_controller> host, const mipi_dsi_device_info& info);
+  virtual void mipi_dsi_device_unregister(Ptr<mipi_dsi_device> dsi);
+  virtual void devm_mipi_dsi_device_unregister(ObjId arg);
+  virtual Ptr<mipi_dsi_device> devm_mipi_dsi_device_register_full(
+      DevPtr d, Ptr<dsi_controller> host, const mipi_dsi_device_info& info);
+  Ptr<dsi_controller> of_find_mipi_dsi_host_by_node(OfNode node);
+  virtual int mipi_dsi_host_register(Ptr<dsi_controller> host);
+  virtual int mipi_dsi_remove_device_fn(DevPtr d, void* priv);
+  virtual void mipi_dsi_host_unregister(Ptr<dsi_controller> host);
+  virtual int mipi_dsi_attach(Ptr<mipi_dsi_device> dsi);
+  virtual int mipi_dsi_detach(Ptr<mipi_dsi_device> dsi);
+  virtual void devm_mipi_dsi_detach(ObjId arg);
+  virtual int devm_mipi_dsi_attach(DevPtr d, Ptr<mipi_dsi_device> dsi);
+  virtual int mipi_dsi_device_transfer(Ptr<mipi_dsi_device> dsi,
+                                       mipi_dsi_msg& msg);
+  int mipi_dsi_dcs_write_buffer(Ptr<mipi_dsi_device> dsi, uint32_t len);
+  int mipi_dsi_dcs_write(Ptr<mipi_dsi_device> dsi, uint8_t cmd);
+  int mipi_dsi_dcs_nop(Ptr<mipi_dsi_device> dsi);
+  int mipi_dsi_drv_probe(DevPtr d);
+  void mipi_dsi_drv_remove(DevPtr d);
+
+  // ---- model drivers (model/drivers/*.cc) --------------------------------
+  // Host ops of the DSI controller; dispatched on host->ops.
+  int host_ops_attach(Ptr<dsi_controller> host, Ptr<mipi_dsi_device> dsi);
+  int host_ops_detach(Ptr<dsi_controller> host, Ptr<mipi_dsi_device> dsi);
+  int host_ops_transfer(Ptr<dsi_controller> host, const mipi_dsi_msg& msg);
+  int dsictl_probe(DevPtr d);
+  void dsictl_remove(DevPtr d);
+  int dsictl_host_attach(Ptr<dsi_controller> host, Ptr<mipi_dsi_device> dsi);
+  int dsictl_host_detach(Ptr<dsi_controller> host, Ptr<mipi_dsi_device> dsi);
+  int dsictl_host_transfer(Ptr<dsi_controller> host, const mipi_dsi_msg& msg);
+  int bridge_probe(DevPtr d);
+  void bridge_remove(DevPtr d);
+  int bridge_enable(DevPtr d);
+  int panel_probe(Ptr<mipi_dsi_device> dsi);
+  void panel_remove(Ptr<mipi_dsi_device> dsi);
+  int panel_prepare(Ptr<mipi_dsi_device> dsi);
+
+ protected:
+  void Enter(const char* func) {
+    stack_[depth_++] = func;
+    if (trace_) Emit(FactKind::kCall, 0, depth_, func);
+  }
+  StackRef RecordStack() { return s_.heap.Record(stack_.data(), depth_); }
+  void BadAccess(ObjId id, const char* what);
+  // Adds a live object to the arena, allocated by the innermost frame.
+  template <class T>
+  Ptr<T> NewObject();
+  // Counts an armed fault down; true when this call is the one that fails.
+  bool FaultFires(int& countdown, const char* site) {
+    if (countdown == 0 || --countdown > 0) return false;
+    Emit(FactKind::kFaultHit, 0, 0, site);
+    return true;
+  }
+  template <class T>
+  T& Dummy() {
+    return s_.storage<T>()[0];
+  }
+  // Which topology device a device-tree node belongs to (node i = device i).
+  const TopoDevice& node_topo(OfNode n) const { return topo_.devices[n]; }
+
+  State& s_;
+  const Topology& topo_;
+  FactSink* sink_;
+  int event_ = 0;
+  uint32_t seq_ = 0;
+  bool teardown_ = false;
+  bool trace_ = false;
+  int depth_ = 0;
+  std::array<const char*, 64> stack_{};
+};
+
+#define KFUNC() ::dsifuzz::model::Kernel::Frame kframe_(this, __func__)
+
+// ---- template definitions --------------------------------------------------
+
+template <class T>
+Ptr<T> Kernel::NewObject() {
+  auto& store = s_.storage<T>();
+  store.emplace_back();
+  ObjId id =
+      s_.heap.NewSlot(TypeOf<T>::value, static_cast<uint32_t>(store.size() - 1),
+                      event_, RecordStack());
+  Emit(FactKind::kAlloc, id);
+  return Ptr<T>{id};
+}
+
+template <class T>
+Ptr<T> Kernel::kzalloc() {
+  KFUNC();
+  if (FaultFires(s_.faults.kzalloc, "kzalloc")) return Ptr<T>{};
+  return NewObject<T>();
+}
+
+template <class T>
+T& Kernel::deref(Ptr<T> p, const char* what) {
+  if (!s_.heap.Valid(p.id)) [[unlikely]] {
+    BadAccess(p.id, what);
+    return Dummy<T>();
+  }
+  const Slot& slot = s_.heap.slot(p.id);
+  if (slot.type != TypeOf<T>::value) [[unlikely]] {
+    BadAccess(p.id, "type confusion");
+    return Dummy<T>();
+  }
+  if (!slot.live) [[unlikely]]
+    BadAccess(p.id, what);
+  return s_.storage<T>()[slot.index];
+}
+
+}  // namespace dsifuzz::model
+
+#endif  // DSIFUZZ_MODEL_KERNEL_H_

@@ -1,0 +1,67 @@
+#include "model/mm/heap.h"
+
+namespace dsifuzz::model {
+
+const char* ObjTypeName(ObjType type) {
+  switch (type) {
+    case ObjType::kNull:
+      return "NULL";
+    case ObjType::kPlatformDevice:
+      return "struct platform_device";
+    case ObjType::kI2cClient:
+      return "struct i2c_client";
+    case ObjType::kMipiDsiDevice:
+      return "struct mipi_dsi_device";
+    case ObjType::kDevicePrivate:
+      return "struct device_private";
+    case ObjType::kKobjName:
+      return "kobject name";
+    case ObjType::kActionDevres:
+      return "struct action_devres";
+    case ObjType::kDevresGroup:
+      return "struct devres_group";
+    case ObjType::kDsiController:
+      return "struct dsi_controller";
+    case ObjType::kBridgePriv:
+      return "struct bridge_priv";
+    case ObjType::kPanelPriv:
+      return "struct panel_priv";
+    case ObjType::kCount:
+      break;
+  }
+  return "?";
+}
+
+Heap::Heap() {
+  slots_.reserve(64);
+  slots_.emplace_back();  // slot 0 is NULL
+  frames_.reserve(1024);
+}
+
+ObjId Heap::NewSlot(ObjType type, uint32_t index, int event, StackRef stack) {
+  Slot s;
+  s.type = type;
+  s.live = true;
+  s.index = index;
+  s.ordinal = ++ordinals_[static_cast<int>(type)];
+  s.alloc_event = event;
+  s.alloc_stack = stack;
+  slots_.push_back(s);
+  return static_cast<ObjId>(slots_.size() - 1);
+}
+
+void Heap::Retire(ObjId id, int event, StackRef stack) {
+  Slot& s = slots_[id];
+  s.live = false;
+  s.free_event = event;
+  s.free_stack = stack;
+}
+
+StackRef Heap::Record(const char* const* frames, int depth) {
+  StackRef r{static_cast<uint32_t>(frames_.size()),
+             static_cast<uint32_t>(depth)};
+  frames_.insert(frames_.end(), frames, frames + depth);
+  return r;
+}
+
+}  // namespace dsifuzz::model

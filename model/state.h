@@ -1,0 +1,98 @@
+// The whole modelled kernel state as plain data: the shadow heap with the
+// typed storage of every object, the driver-core globals and the DSI host
+// list. Copying a State snapshots a world.
+#ifndef DSIFUZZ_MODEL_STATE_H_
+#define DSIFUZZ_MODEL_STATE_H_
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <tuple>
+#include <vector>
+
+#include "model/base/device.h"
+#include "model/drivers/drivers.h"
+#include "model/mm/heap.h"
+
+namespace dsifuzz::model {
+
+template <class T>
+struct TypeOf;
+#define DSIFUZZ_OBJ_TYPE(T, K)                   \
+  template <>                                    \
+  struct TypeOf<T> {                             \
+    static constexpr ObjType value = ObjType::K; \
+  }
+DSIFUZZ_OBJ_TYPE(platform_device, kPlatformDevice);
+DSIFUZZ_OBJ_TYPE(i2c_client, kI2cClient);
+DSIFUZZ_OBJ_TYPE(mipi_dsi_device, kMipiDsiDevice);
+DSIFUZZ_OBJ_TYPE(device_private, kDevicePrivate);
+DSIFUZZ_OBJ_TYPE(kobj_name, kKobjName);
+DSIFUZZ_OBJ_TYPE(action_devres, kActionDevres);
+DSIFUZZ_OBJ_TYPE(devres_group, kDevresGroup);
+DSIFUZZ_OBJ_TYPE(dsi_controller, kDsiController);
+DSIFUZZ_OBJ_TYPE(bridge_priv, kBridgePriv);
+DSIFUZZ_OBJ_TYPE(panel_priv, kPanelPriv);
+#undef DSIFUZZ_OBJ_TYPE
+
+// Faults armed by `fail SITE [N]` events: a countdown per site; the call
+// that brings it from 1 to 0 fails (N = 1: the next one).
+struct Faults {
+  int kzalloc = 0;     // kzalloc()
+  int devres = 0;      // devres node allocation (devm_*, devres groups)
+  int attach = 0;      // the host's ops->attach
+  int device_add = 0;  // device_add() (as a failing kobject_add)
+};
+
+struct State {
+  State();
+
+  Heap heap;
+  // Typed storage; element 0 of each deque is the object a NULL or ERR_PTR
+  // access lands on (a zeroed page), so a bad access never touches C++ UB.
+  // A deque keeps references to its elements valid while objects are added.
+  template <class T>
+  using Store = std::deque<T>;
+  std::tuple<Store<platform_device>, Store<i2c_client>, Store<mipi_dsi_device>,
+             Store<device_private>, Store<kobj_name>, Store<action_devres>,
+             Store<devres_group>, Store<dsi_controller>, Store<bridge_priv>,
+             Store<panel_priv>>
+      objs;
+
+  template <class T>
+  Store<T>& storage() {
+    return std::get<Store<T>>(objs);
+  }
+  template <class T>
+  const Store<T>& storage() const {
+    return std::get<Store<T>>(objs);
+  }
+
+  // Indexed by DriverKind: dsi-controller, i2c-bridge, dsi-panel.
+  std::array<device_driver, 3> drivers;
+  // Indexed by Bus.
+  std::array<bus_state, static_cast<int>(Bus::kCount)> buses;
+  // drm_mipi_dsi.c host_list: Ptr<dsi_controller> ids, in list order.
+  std::vector<ObjId> host_list;
+  // dd.c deferred_probe_pending_list / _active_list: device_private ids.
+  std::vector<ObjId> deferred_pending;
+  std::vector<ObjId> deferred_active;
+  int deferred_trigger_count = 0;
+  // Extra references on each device-tree node, over the one the tree holds.
+  std::vector<int16_t> of_refcount;
+  Faults faults;
+  // The current struct device of each topology device that is instantiated
+  // by the world (controllers, bridges); 0 while removed. Panels are created
+  // by their host and found through the DSI bus.
+  std::vector<ObjId> topo_dev;
+  // Names in sysfs, per parent directory (kobject_add refuses duplicates).
+  struct SysfsEntry {
+    DevPtr parent;
+    Label name;
+  };
+  std::vector<SysfsEntry> sysfs;
+};
+
+}  // namespace dsifuzz::model
+
+#endif  // DSIFUZZ_MODEL_STATE_H_

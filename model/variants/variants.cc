@@ -1,0 +1,35 @@
+// The registry of variants, by the name a scenario's `variant` line uses.
+#include "model/variants/variants.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/world.h"
+
+namespace dsifuzz::model {
+
+namespace {
+const std::vector<std::pair<std::string, KernelFactory>>& Registry() {
+  static const auto* registry =
+      new std::vector<std::pair<std::string, KernelFactory>>{
+          {"upstream-6.11", &MakeUpstream611},
+      };
+  return *registry;
+}
+}  // namespace
+
+KernelFactory FindVariant(const std::string& name) {
+  for (const auto& [n, f] : Registry()) {
+    if (n == name) return f;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> VariantNames() {
+  std::vector<std::string> names;
+  for (const auto& entry : Registry()) names.push_back(entry.first);
+  return names;
+}
+
+}  // namespace dsifuzz::model

@@ -1,0 +1,18 @@
+// The variants: kernels under test, each a Kernel subclass that overrides
+// the functions a patch changes. Adding one is a file in this folder plus
+// one line in variants.cc.
+#ifndef DSIFUZZ_MODEL_VARIANTS_VARIANTS_H_
+#define DSIFUZZ_MODEL_VARIANTS_VARIANTS_H_
+
+#include <memory>
+
+#include "model/kernel.h"
+
+namespace dsifuzz::model {
+
+std::unique_ptr<Kernel> MakeUpstream611(State& s, const Topology& t,
+                                        FactSink* sink);
+
+}  // namespace dsifuzz::model
+
+#endif  // DSIFUZZ_MODEL_VARIANTS_VARIANTS_H_

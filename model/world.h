@@ -1,0 +1,110 @@
+// A World is a topology instantiated in the modelled kernel, driven by
+// events. It owns the State and the Kernel (the variant under test).
+//
+//   World w(topo, "upstream-6.11", &sink);
+//   w.Setup();                                   // event 0
+//   absl::Status s = w.Apply(Event{EventKind::kBind, 0});
+//   w.Teardown();                                // unbind all, drop refs,
+//                                                // report leaks, kEnd
+//
+// Events are what the outside world does (sysfs bind/unbind, hot-plug,
+// module load/unload, the deferred-probe work, armed faults). Every event
+// has a precondition, checked by Check() on the current state; Apply()
+// refuses an event that does not apply, without touching the model.
+#ifndef DSIFUZZ_MODEL_WORLD_H_
+#define DSIFUZZ_MODEL_WORLD_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "model/kernel.h"
+#include "model/state.h"
+#include "model/topology.h"
+
+namespace dsifuzz::model {
+
+enum class EventKind : uint8_t {
+  kBind,           // bind DEV: device_attach(), may defer
+  kUnbind,         // unbind DEV: sysfs unbind
+  kRemove,         // remove DEV: the device goes away (unbind, then delete)
+  kAdd,            // add DEV: a removed device comes back (and probes)
+  kRmmod,          // rmmod DRIVER: driver_unregister()
+  kInsmod,         // insmod DRIVER: driver_register()
+  kDeferredProbe,  // deferred-probe: the deferred-probe work runs once
+  kTransfer,       // transfer DEV: a DCS nop from a bound peripheral
+  kFail,           // fail SITE [N]: the N-th next call at SITE fails
+};
+
+enum class FaultSite : uint8_t { kKzalloc, kDevres, kAttach, kDeviceAdd };
+
+struct Event {
+  EventKind kind = EventKind::kBind;
+  int16_t arg = -1;    // topology device, DriverKind or FaultSite
+  uint16_t count = 1;  // for kFail
+  friend bool operator==(const Event&, const Event&) = default;
+};
+
+const char* EventKindName(EventKind kind);  // "bind", "deferred-probe"...
+const char* FaultSiteName(FaultSite site);  // "kzalloc", "device_add"...
+const char* DriverName(DriverKind kind);    // "dsi-controller"...
+
+// Creates the kernel of a variant; nullptr for an unknown name.
+using KernelFactory = std::unique_ptr<Kernel> (*)(State&, const Topology&,
+                                                  FactSink*);
+KernelFactory FindVariant(const std::string& name);
+std::vector<std::string> VariantNames();
+
+class World {
+ public:
+  World(const Topology& topo, KernelFactory variant, FactSink* sink);
+
+  // Event 0: drivers loaded and devices present, nothing bound (the buses
+  // do not autoprobe during setup; they do afterwards).
+  void Setup();
+  // Whether `e` applies now; FailedPrecondition saying why not.
+  absl::Status Check(const Event& e) const;
+  // Checks, then runs `e` as the next event.
+  absl::Status Apply(const Event& e);
+  // The end-of-run teardown, as a module unload would do it: bound
+  // peripherals unbound, then controllers, then the world's own references
+  // dropped; then leaks and unbalanced counts are reported, then kEnd.
+  void Teardown();
+
+  // The one-line text of an event ("bind bridge0").
+  std::string Format(const Event& e) const;
+  // The text of event i of this run: "setup", an applied event, or a
+  // teardown step ("teardown: unbind bridge0").
+  std::string EventText(int i) const;
+  int events() const { return static_cast<int>(log_.size()); }
+
+  const Topology& topology() const { return topo_; }
+  Kernel& kernel() { return *kernel_; }
+  const State& state() const { return state_; }
+
+  // Model inspection for events and tests (no checked accesses, no facts).
+  // The current struct device of topology device i, or 0.
+  ObjId DeviceOf(int i) const;
+  bool Bound(int i) const;
+
+ private:
+  void Run(const Event& e);
+  void Dispatch(const Event& e);
+  void TeardownStep(const Event& e);
+  void ReportLeaks();
+
+  const Topology& topo_;
+  State state_;
+  std::unique_ptr<Kernel> kernel_;
+  struct Entry {
+    Event event;
+    bool teardown;
+  };
+  std::vector<Entry> log_;  // index = event number - 1
+};
+
+}  // namespace dsifuzz::model
+
+#endif  // DSIFUZZ_MODEL_WORLD_H_

@@ -1,0 +1,376 @@
+// Unit tests of the properties on hand-built fact traces: for each property
+// a trace that must break it (with the exact kind, title, event and heap
+// records of the violation) and one that must not, plus the registry.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "model/fact.h"
+#include "model/mm/heap.h"
+#include "properties/property.h"
+#include "properties/registry.h"
+
+namespace dsifuzz {
+namespace {
+
+using model::Fact;
+using model::FactKind;
+using model::Heap;
+using model::ObjId;
+using model::ObjType;
+using model::StackRef;
+
+// Builds facts against one heap. Stacks passed in must outlive the facts.
+class Trace {
+ public:
+  // Allocates a slot of `type` at `event`, allocated from `stack`.
+  ObjId Alloc(ObjType type, int event, const Stack& stack) {
+    return heap_.NewSlot(type, 0, event, Record(stack));
+  }
+  void Free(ObjId id, int event, const Stack& stack) {
+    heap_.Retire(id, event, Record(stack));
+  }
+
+  // A fact of `kind` at `event` on `obj` with the model stack `stack`
+  // (outermost first); func is its innermost frame.
+  Fact Make(FactKind kind, int event, ObjId obj, const Stack& stack,
+            const char* what = "") const {
+    Fact f;
+    f.kind = kind;
+    f.event = event;
+    f.obj = obj;
+    f.func = stack.empty() ? "" : stack.back();
+    f.what = what;
+    f.stack = stack.data();
+    f.depth = static_cast<int>(stack.size());
+    if (heap_.Valid(obj)) f.slot = &heap_.slot(obj);
+    f.heap = &heap_;
+    return f;
+  }
+
+ private:
+  StackRef Record(const Stack& stack) {
+    return heap_.Record(stack.data(), static_cast<int>(stack.size()));
+  }
+
+  Heap heap_;
+};
+
+std::vector<std::string> Strings(const Stack& s) {
+  return std::vector<std::string>(s.begin(), s.end());
+}
+
+// ---- MakeViolation ----------------------------------------------------------
+
+TEST(MakeViolationTest, CopiesFactAndHeapRecords) {
+  Trace t;
+  const Stack alloc = {"bind", "mipi_dsi_device_register_full", "kzalloc"};
+  const Stack free = {"mipi_dsi_host_unregister", "kfree"};
+  const Stack at = {"unbind", "mipi_dsi_detach"};
+  ObjId dsi = t.Alloc(ObjType::kMipiDsiDevice, 2, alloc);
+  t.Free(dsi, 3, free);
+  Fact f = t.Make(FactKind::kBadAccess, 4, dsi, at, "read dsi->host");
+  f.teardown = true;
+
+  Violation v = MakeViolation(f, "prop", "kind");
+  EXPECT_EQ(v.property, "prop");
+  EXPECT_EQ(v.kind, "kind");
+  EXPECT_EQ(v.function, "mipi_dsi_detach");
+  EXPECT_EQ(v.detail, "read dsi->host");
+  EXPECT_EQ(v.event, 4);
+  EXPECT_TRUE(v.teardown);
+  EXPECT_EQ(Strings(v.stack), Strings(at));
+  EXPECT_EQ(v.obj, dsi);
+  EXPECT_EQ(v.object, "struct mipi_dsi_device#1");
+  EXPECT_EQ(v.alloc_event, 2);
+  EXPECT_EQ(Strings(v.alloc_stack), Strings(alloc));
+  EXPECT_EQ(v.free_event, 3);
+  EXPECT_EQ(Strings(v.free_stack), Strings(free));
+}
+
+TEST(MakeViolationTest, WorldFactWithoutObject) {
+  Trace t;
+  Fact f = t.Make(FactKind::kWarn, 1, 0, {}, "core.c:1");
+  Violation v = MakeViolation(f, "p", "WARNING");
+  EXPECT_EQ(v.function, "(world)");
+  EXPECT_EQ(v.Title(), "WARNING in (world)");
+  EXPECT_TRUE(v.stack.empty());
+  EXPECT_EQ(v.object, "");
+  EXPECT_EQ(v.alloc_event, -1);
+  EXPECT_EQ(v.free_event, -1);
+}
+
+TEST(MakeViolationTest, LiveObjectHasNoFreeRecord) {
+  Trace t;
+  const Stack alloc = {"probe", "kzalloc"};
+  t.Alloc(ObjType::kMipiDsiDevice, 1, alloc);
+  ObjId second = t.Alloc(ObjType::kMipiDsiDevice, 2, alloc);
+  Violation v =
+      MakeViolation(t.Make(FactKind::kLeak, 9, second, {}), "p", "leak");
+  EXPECT_EQ(v.object, "struct mipi_dsi_device#2");
+  EXPECT_EQ(v.alloc_event, 2);
+  EXPECT_EQ(v.free_event, -1);
+  EXPECT_TRUE(v.free_stack.empty());
+}
+
+// ---- single-release ---------------------------------------------------------
+
+TEST(SingleReleaseTest, DoubleUnregisterIsReportedInTheCaller) {
+  Trace t;
+  const Stack alloc = {"bind", "mipi_dsi_device_register_full", "kzalloc"};
+  const Stack del = {"unbind", "mipi_dsi_host_unregister",
+                     "mipi_dsi_device_unregister", "device_unregister",
+                     "device_del"};
+  ObjId dsi = t.Alloc(ObjType::kMipiDsiDevice, 1, alloc);
+  auto p = MakeSingleRelease();
+  p->OnFact(t.Make(FactKind::kDeviceDel, 3, dsi, del));
+  EXPECT_TRUE(p->violations().empty());
+  p->OnFact(t.Make(FactKind::kDeviceDel, 5, dsi, del));
+  ASSERT_EQ(p->violations().size(), 1u);
+  const Violation& v = p->violations()[0];
+  EXPECT_EQ(v.property, "single-release");
+  EXPECT_EQ(v.kind, "double-unregister");
+  EXPECT_EQ(v.Title(), "double-unregister in mipi_dsi_device_unregister");
+  EXPECT_EQ(v.event, 5);
+  EXPECT_EQ(v.object, "struct mipi_dsi_device#1");
+  EXPECT_EQ(Strings(v.stack), Strings(del));
+}
+
+TEST(SingleReleaseTest, DeviceDelOfTwoObjectsIsFine) {
+  Trace t;
+  const Stack alloc = {"bind", "kzalloc"};
+  const Stack del = {"unbind", "device_unregister", "device_del"};
+  ObjId a = t.Alloc(ObjType::kMipiDsiDevice, 1, alloc);
+  ObjId b = t.Alloc(ObjType::kMipiDsiDevice, 1, alloc);
+  auto p = MakeSingleRelease();
+  p->OnFact(t.Make(FactKind::kDeviceDel, 2, a, del));
+  p->OnFact(t.Make(FactKind::kDeviceDel, 3, b, del));
+  p->OnFact(t.Make(FactKind::kRelease, 3, a, {"device_release"}));
+  p->OnFact(t.Make(FactKind::kRelease, 3, b, {"device_release"}));
+  p->OnFact(t.Make(FactKind::kDevresRun, 3, 0, {"devres_release_all"}));
+  p->OnFact(t.Make(FactKind::kDevresRun, 3, 0, {"devres_release_all"}));
+  EXPECT_TRUE(p->violations().empty());
+}
+
+TEST(SingleReleaseTest, DoubleUnregisterFallsBackToFunc) {
+  Trace t;
+  const Stack del = {"device_unregister", "device_del"};
+  auto p = MakeSingleRelease();
+  p->OnFact(t.Make(FactKind::kDeviceDel, 1, 7, del));
+  p->OnFact(t.Make(FactKind::kDeviceDel, 2, 7, del));
+  ASSERT_EQ(p->violations().size(), 1u);
+  EXPECT_EQ(p->violations()[0].Title(), "double-unregister in device_del");
+}
+
+TEST(SingleReleaseTest, DoubleFree) {
+  Trace t;
+  const Stack alloc = {"probe", "kzalloc"};
+  const Stack free = {"remove", "kfree"};
+  ObjId o = t.Alloc(ObjType::kPanelPriv, 1, alloc);
+  t.Free(o, 2, free);
+  auto p = MakeSingleRelease();
+  p->OnFact(t.Make(FactKind::kDoubleFree, 3, o, {"unbind", "kfree"}));
+  ASSERT_EQ(p->violations().size(), 1u);
+  const Violation& v = p->violations()[0];
+  EXPECT_EQ(v.kind, "double-free");
+  EXPECT_EQ(v.event, 3);
+  EXPECT_EQ(v.object, "struct panel_priv#1");
+  EXPECT_EQ(v.free_event, 2);
+  EXPECT_EQ(Strings(v.free_stack), Strings(free));
+}
+
+TEST(SingleReleaseTest, DoubleDevresReleaseAndDoubleRelease) {
+  Trace t;
+  auto p = MakeSingleRelease();
+  const Stack run = {"device_del", "devres_release_all"};
+  const Stack rel = {"put_device", "device_release"};
+  p->OnFact(t.Make(FactKind::kDevresRun, 2, 11, run));
+  p->OnFact(t.Make(FactKind::kDevresRun, 2, 12, run));
+  p->OnFact(t.Make(FactKind::kRelease, 3, 5, rel));
+  EXPECT_TRUE(p->violations().empty());
+  p->OnFact(t.Make(FactKind::kDevresRun, 4, 11, run));
+  p->OnFact(t.Make(FactKind::kRelease, 6, 5, rel));
+  ASSERT_EQ(p->violations().size(), 2u);
+  EXPECT_EQ(p->violations()[0].Title(),
+            "double-devres-release in devres_release_all");
+  EXPECT_EQ(p->violations()[0].event, 4);
+  EXPECT_EQ(p->violations()[1].Title(), "double-release in device_release");
+  EXPECT_EQ(p->violations()[1].event, 6);
+}
+
+// ---- use-after-free ---------------------------------------------------------
+
+TEST(UseAfterFreeTest, AccessToFreedObject) {
+  Trace t;
+  const Stack alloc = {"bind", "mipi_dsi_device_register_full", "kzalloc"};
+  const Stack free = {"mipi_dsi_host_unregister", "kfree"};
+  const Stack at = {"unbind", "mipi_dsi_detach"};
+  ObjId dsi = t.Alloc(ObjType::kMipiDsiDevice, 2, alloc);
+  t.Free(dsi, 3, free);
+  auto p = MakeUseAfterFree();
+  p->OnFact(t.Make(FactKind::kBadAccess, 4, dsi, at, "read dsi->host"));
+  ASSERT_EQ(p->violations().size(), 1u);
+  const Violation& v = p->violations()[0];
+  EXPECT_EQ(v.property, "use-after-free");
+  EXPECT_EQ(v.kind, "use-after-free");
+  EXPECT_EQ(v.Title(), "use-after-free in mipi_dsi_detach");
+  EXPECT_EQ(v.event, 4);
+  EXPECT_EQ(v.detail, "read dsi->host");
+  EXPECT_EQ(v.alloc_event, 2);
+  EXPECT_EQ(Strings(v.alloc_stack), Strings(alloc));
+  EXPECT_EQ(v.free_event, 3);
+  EXPECT_EQ(Strings(v.free_stack), Strings(free));
+}
+
+TEST(UseAfterFreeTest, NullErrPtrTypeConfusionInvalidFreeAndOops) {
+  Trace t;
+  ObjId live = t.Alloc(ObjType::kKobjName, 1, {"kvasprintf_const"});
+  auto p = MakeUseAfterFree();
+  const Stack at = {"probe", "mipi_dsi_attach"};
+  p->OnFact(t.Make(FactKind::kBadAccess, 2, 0, at, "read dsi->host"));
+  p->OnFact(t.Make(FactKind::kBadAccess, 3, model::ERR_PTR<int>(-517).id, at,
+                   "read dsi"));
+  p->OnFact(t.Make(FactKind::kBadAccess, 4, live, at, "type confusion"));
+  p->OnFact(t.Make(FactKind::kInvalidFree, 5, 0xFFFFFFF0u, {"kfree"}));
+  p->OnFact(t.Make(FactKind::kOops, 6, 0, {"klist_del"}, "NULL klist"));
+  ASSERT_EQ(p->violations().size(), 5u);
+  EXPECT_EQ(p->violations()[0].Title(), "null-ptr-deref in mipi_dsi_attach");
+  EXPECT_EQ(p->violations()[1].Title(), "null-ptr-deref in mipi_dsi_attach");
+  EXPECT_EQ(p->violations()[1].event, 3);
+  EXPECT_EQ(p->violations()[2].Title(),
+            "wild-memory-access in mipi_dsi_attach");
+  EXPECT_EQ(p->violations()[2].object, "kobject name#1");
+  EXPECT_EQ(p->violations()[3].Title(), "invalid-free in kfree");
+  EXPECT_EQ(p->violations()[4].Title(), "oops in klist_del");
+  EXPECT_EQ(p->violations()[4].detail, "NULL klist");
+}
+
+TEST(UseAfterFreeTest, CleanTraceHasNoViolation) {
+  Trace t;
+  ObjId o = t.Alloc(ObjType::kMipiDsiDevice, 1, {"bind", "kzalloc"});
+  auto p = MakeUseAfterFree();
+  p->OnFact(t.Make(FactKind::kAlloc, 1, o, {"bind", "kzalloc"}));
+  t.Free(o, 2, {"unbind", "kfree"});
+  p->OnFact(t.Make(FactKind::kFree, 2, o, {"unbind", "kfree"}));
+  p->OnFact(t.Make(FactKind::kWarn, 2, 0, {"unbind"}, "core.c:1"));
+  p->OnFact(t.Make(FactKind::kEnd, 3, 0, {}));
+  EXPECT_TRUE(p->violations().empty());
+}
+
+// ---- refcount-balance -------------------------------------------------------
+
+TEST(RefcountBalanceTest, LeakIsReportedInTheAllocatingCaller) {
+  Trace t;
+  const Stack alloc = {"probe", "mipi_dsi_device_register_full", "devm_kzalloc",
+                       "devres_alloc", "kzalloc"};
+  ObjId o = t.Alloc(ObjType::kMipiDsiDevice, 2, alloc);
+  auto p = MakeRefcountBalance();
+  Fact f = t.Make(FactKind::kLeak, 7, o, {});
+  f.teardown = true;
+  p->OnFact(f);
+  ASSERT_EQ(p->violations().size(), 1u);
+  const Violation& v = p->violations()[0];
+  EXPECT_EQ(v.property, "refcount-balance");
+  EXPECT_EQ(v.kind, "leak");
+  EXPECT_EQ(v.Title(), "leak in mipi_dsi_device_register_full");
+  EXPECT_EQ(v.detail, "unreferenced object");
+  EXPECT_EQ(v.event, 7);
+  EXPECT_TRUE(v.teardown);
+  EXPECT_EQ(v.object, "struct mipi_dsi_device#1");
+  EXPECT_EQ(v.alloc_event, 2);
+  EXPECT_EQ(Strings(v.alloc_stack), Strings(alloc));
+  EXPECT_EQ(v.free_event, -1);
+}
+
+TEST(RefcountBalanceTest, RefLeak) {
+  Trace t;
+  auto p = MakeRefcountBalance();
+  p->OnFact(t.Make(FactKind::kRefLeak, 8, 3, {}, "kobject refcount 2"));
+  p->OnFact(t.Make(FactKind::kRefLeak, 8, 3, {"mipi_dsi_host_unregister"},
+                   "of_node refcount 1"));
+  ASSERT_EQ(p->violations().size(), 2u);
+  EXPECT_EQ(p->violations()[0].Title(), "leak in (teardown)");
+  EXPECT_EQ(p->violations()[0].detail, "kobject refcount 2");
+  EXPECT_EQ(p->violations()[0].event, 8);
+  EXPECT_EQ(p->violations()[1].Title(), "leak in mipi_dsi_host_unregister");
+  EXPECT_EQ(p->violations()[1].detail, "of_node refcount 1");
+}
+
+TEST(RefcountBalanceTest, BalancedTraceHasNoViolation) {
+  Trace t;
+  ObjId o = t.Alloc(ObjType::kPlatformDevice, 1, {"setup", "kzalloc"});
+  auto p = MakeRefcountBalance();
+  p->OnFact(t.Make(FactKind::kGet, 1, o, {"get_device"}));
+  p->OnFact(t.Make(FactKind::kPut, 2, o, {"put_device"}));
+  t.Free(o, 2, {"put_device", "kfree"});
+  p->OnFact(t.Make(FactKind::kFree, 2, o, {"put_device", "kfree"}));
+  p->OnFact(t.Make(FactKind::kEnd, 3, 0, {}));
+  EXPECT_TRUE(p->violations().empty());
+}
+
+// ---- no-warn ----------------------------------------------------------------
+
+TEST(NoWarnTest, WarnIsReported) {
+  Trace t;
+  auto p = MakeNoWarn();
+  const Stack at = {"unbind", "mipi_dsi_host_unregister", "device_release"};
+  p->OnFact(t.Make(FactKind::kWarn, 5, 0, at, "drivers/base/core.c:2573@6.11"));
+  ASSERT_EQ(p->violations().size(), 1u);
+  const Violation& v = p->violations()[0];
+  EXPECT_EQ(v.property, "no-warn");
+  EXPECT_EQ(v.kind, "WARNING");
+  EXPECT_EQ(v.Title(), "WARNING in device_release");
+  EXPECT_EQ(v.detail, "drivers/base/core.c:2573@6.11");
+  EXPECT_EQ(v.event, 5);
+  EXPECT_EQ(Strings(v.stack), Strings(at));
+}
+
+TEST(NoWarnTest, OtherFactsAreFine) {
+  Trace t;
+  auto p = MakeNoWarn();
+  p->OnFact(t.Make(FactKind::kPrintk, 1, 0, {"probe"}, "failed"));
+  p->OnFact(t.Make(FactKind::kOops, 2, 0, {"klist_del"}, "NULL klist"));
+  p->OnFact(t.Make(FactKind::kBadAccess, 3, 0, {"attach"}, "read"));
+  EXPECT_TRUE(p->violations().empty());
+}
+
+// ---- registry ---------------------------------------------------------------
+
+TEST(RegistryTest, OrderAndNames) {
+  const std::vector<std::string> want = {"single-release", "use-after-free",
+                                         "refcount-balance", "no-warn"};
+  EXPECT_EQ(PropertyNames(), want);
+  auto all = MakeAllProperties();
+  ASSERT_EQ(all.size(), want.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i]->name(), want[i]);
+    EXPECT_FALSE(all[i]->description().empty());
+    EXPECT_TRUE(all[i]->violations().empty());
+  }
+  EXPECT_EQ(all[0]->description(),
+            "each object is freed once, each device deleted once, each "
+            "devres node released once");
+  EXPECT_EQ(all[1]->description(),
+            "no access to freed memory, NULL or an ERR_PTR (KASAN)");
+  EXPECT_EQ(all[2]->description(),
+            "after the teardown nothing is leaked and every count is back to "
+            "its base");
+  EXPECT_EQ(all[3]->description(), "no WARN()/WARN_ON() fires");
+}
+
+TEST(RegistryTest, PropertiesSeeTheSameTraceIndependently) {
+  Trace t;
+  auto all = MakeAllProperties();
+  for (auto& p : all) {
+    p->OnFact(t.Make(FactKind::kWarn, 1, 0, {"probe"}, "x.c:1"));
+  }
+  EXPECT_TRUE(all[0]->violations().empty());
+  EXPECT_TRUE(all[1]->violations().empty());
+  EXPECT_TRUE(all[2]->violations().empty());
+  ASSERT_EQ(all[3]->violations().size(), 1u);
+  EXPECT_EQ(all[3]->violations()[0].Title(), "WARNING in probe");
+}
+
+}  // namespace
+}  // namespace dsifuzz

@@ -1,0 +1,82 @@
+// Properties: small read-only observers of the model's facts.
+//
+// A property sees every Fact of a run (model/fact.h) through OnFact() and
+// records Violations. It never reaches into the model. Adding one is one
+// file (a class and a factory declared in properties/registry.h) plus one
+// line in properties/registry.cc.
+//
+//   class NoWarn : public Property {
+//    public:
+//     std::string_view name() const override { return "no-warn"; }
+//     void OnFact(const model::Fact& f) override {
+//       if (f.kind == model::FactKind::kWarn)
+//         Add(MakeViolation(f, name(), "WARNING"));
+//     }
+//   };
+#ifndef DSIFUZZ_PROPERTIES_PROPERTY_H_
+#define DSIFUZZ_PROPERTIES_PROPERTY_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/fact.h"
+
+namespace dsifuzz {
+
+// One recorded model call stack, outermost frame first.
+using Stack = std::vector<const char*>;
+
+// One violation, with what a KASAN-shaped report needs.
+struct Violation {
+  std::string property;  // "use-after-free"
+  std::string kind;      // "use-after-free", "double-free", "WARNING"...
+  std::string function;  // where it happened
+  std::string detail;    // "read dsi->host", "drm_mipi_dsi.c:397@6.11 ..."
+  int event = 0;
+  uint32_t seq = 0;  // the fact's position in the run (orders reports)
+  bool teardown = false;
+  Stack stack;
+  // The object concerned (0 if none) and its heap records.
+  model::ObjId obj = 0;
+  std::string object;  // "struct mipi_dsi_device#1"
+  int alloc_event = -1;
+  Stack alloc_stack;
+  int free_event = -1;
+  Stack free_stack;
+
+  // The stable title used to de-duplicate: "use-after-free in
+  // mipi_dsi_detach".
+  std::string Title() const { return kind + " in " + function; }
+};
+
+// Fills the common fields of a violation from a fact: event, stack,
+// function, object and the object's allocation/free records.
+Violation MakeViolation(const model::Fact& f, std::string_view property,
+                        std::string_view kind);
+
+class Property : public model::FactSink {
+ public:
+  ~Property() override = default;
+  virtual std::string_view name() const = 0;
+  // One line for --help and the docs.
+  virtual std::string_view description() const = 0;
+  const std::vector<Violation>& violations() const { return violations_; }
+
+ protected:
+  void Add(Violation v) { violations_.push_back(std::move(v)); }
+
+ private:
+  std::vector<Violation> violations_;
+};
+
+// Every property, in a fixed order: single-release, use-after-free,
+// refcount-balance, no-warn.
+std::vector<std::unique_ptr<Property>> MakeAllProperties();
+// The names of all properties, in the same order.
+std::vector<std::string> PropertyNames();
+
+}  // namespace dsifuzz
+
+#endif  // DSIFUZZ_PROPERTIES_PROPERTY_H_

@@ -1,0 +1,86 @@
+// single-release: every object is freed once, every device is deleted
+// (device_del) once, every devres node is released once and every device is
+// released (device_release) once. The second time is the violation: a
+// double-free, a double-unregister, a double devres release or a double
+// release.
+#include <memory>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
+
+#include "model/fact.h"
+#include "properties/property.h"
+#include "properties/registry.h"
+
+namespace dsifuzz {
+namespace {
+
+using model::Fact;
+using model::FactKind;
+using model::ObjId;
+
+// The functions through which a device is unregistered: a double
+// unregister is reported in the first caller outside them.
+bool IsUnregisterFrame(std::string_view func) {
+  return func == "device_del" || func == "device_unregister";
+}
+
+class SingleRelease : public Property {
+ public:
+  std::string_view name() const override { return "single-release"; }
+  std::string_view description() const override {
+    return "each object is freed once, each device deleted once, each devres "
+           "node released once";
+  }
+
+  void OnFact(const Fact& f) override {
+    switch (f.kind) {
+      case FactKind::kDoubleFree:
+        Add(MakeViolation(f, name(), "double-free"));
+        break;
+      case FactKind::kDeviceDel:
+        if (!deleted_.insert(f.obj).second) {
+          Violation v = MakeViolation(f, name(), "double-unregister");
+          v.function = UnregisterCaller(f);
+          Add(std::move(v));
+        }
+        break;
+      case FactKind::kDevresRun:
+        if (f.obj != 0 && !devres_run_.insert(f.obj).second) {
+          Add(MakeViolation(f, name(), "double-devres-release"));
+        }
+        break;
+      case FactKind::kRelease:
+        if (!released_.insert(f.obj).second) {
+          Add(MakeViolation(f, name(), "double-release"));
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+ private:
+  // The innermost frame outside device_del()/device_unregister(), or the
+  // fact's function when there is none.
+  static std::string UnregisterCaller(const Fact& f) {
+    for (int i = f.depth - 1; i >= 0; --i) {
+      if (f.stack[i] != nullptr && !IsUnregisterFrame(f.stack[i])) {
+        return f.stack[i];
+      }
+    }
+    return (f.func != nullptr && f.func[0] != '\0') ? f.func : "(world)";
+  }
+
+  std::unordered_set<ObjId> deleted_;
+  std::unordered_set<ObjId> devres_run_;
+  std::unordered_set<ObjId> released_;
+};
+
+}  // namespace
+
+std::unique_ptr<Property> MakeSingleRelease() {
+  return std::make_unique<SingleRelease>();
+}
+
+}  // namespace dsifuzz

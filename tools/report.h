@@ -1,0 +1,36 @@
+// Running a scenario and printing what happened: the per-event trace of
+// model calls, and one KASAN-shaped report per distinct violation.
+#ifndef DSIFUZZ_TOOLS_REPORT_H_
+#define DSIFUZZ_TOOLS_REPORT_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "properties/property.h"
+#include "tools/scenario.h"
+
+namespace dsifuzz {
+
+struct RunResult {
+  std::string trace;                     // empty unless asked for
+  std::vector<Violation> violations;     // first of each title, in order
+  std::vector<int> repeats;              // further violations per title
+  std::vector<std::string> failed;       // failing properties, registry order
+  std::vector<std::string> event_texts;  // index = event number
+};
+
+// Replays a scenario on its variant, then the teardown. An event whose
+// precondition does not hold is FailedPrecondition "FILE:LINE: ...".
+absl::StatusOr<RunResult> RunScenario(const Scenario& s, bool trace);
+
+// The report of one violation, first line "BUG: <kind> in <function>".
+std::string FormatReport(const Violation& v,
+                         const std::vector<std::string>& event_texts);
+
+// Whether a run's outcome is what the scenario's expect lines say.
+bool OutcomeMatches(const Scenario& s, const RunResult& r);
+
+}  // namespace dsifuzz
+
+#endif  // DSIFUZZ_TOOLS_REPORT_H_

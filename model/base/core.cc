@@ -50,6 +50,7 @@ int Kernel::dev_set_name(DevPtr d, Label name) {
     n = NewObject<kobj_name>();
   }
   deref(n).label = name;
+  s_.heap.slot(n.id).label = name;
   s_.heap.slot(d.id).label = name;  // for reports only
   ObjId old = dev(d).kobj.name;
   dev(d).kobj.name = n.id;

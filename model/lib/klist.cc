@@ -70,6 +70,7 @@ static void KlistRelease(klist_node& n, std::vector<ObjId>& list, ObjId p) {
 // drops the node's kref and, when that was the last one, unlinks the node
 // and calls the put hook outside the lock.
 void Kernel::klist_put(ObjId p, KnodeField f, bool kill) {
+  KFUNC();
   klist_node& n = knode(p, f);
   if (!n.attached) {
     Oops(

@@ -87,8 +87,12 @@ class Kernel {
   void kfree(Ptr<T> p) {
     kfree(p.id);
   }
+  // The kfree() of a devres node by devres itself (release_nodes, devres
+  // destroy): the one legitimate free of devm memory.
+  void devres_free(ObjId node);
   // Checked access to an object's fields. A freed object yields its stale
-  // contents after a kBadAccess fact; NULL and ERR_PTR yield a zeroed dummy.
+  // contents after a kBadAccess fact; NULL and ERR_PTR oops (KernelOops);
+  // a live object of another type yields a zeroed dummy of the right type.
   template <class T>
   T& deref(Ptr<T> p, const char* what = "access");
   // Checked access to the struct device embedded in a container.

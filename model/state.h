@@ -48,8 +48,8 @@ struct State {
   State();
 
   Heap heap;
-  // Typed storage; element 0 of each deque is the object a NULL or ERR_PTR
-  // access lands on (a zeroed page), so a bad access never touches C++ UB.
+  // Typed storage; element 0 of each deque is the zeroed dummy a type
+  // confusion reads, so a bad access never touches C++ UB.
   // A deque keeps references to its elements valid while objects are added.
   template <class T>
   using Store = std::deque<T>;

@@ -212,6 +212,38 @@ absl::Status World::Check(const Event& e) const {
   }
 }
 
+void World::EnabledEvents(std::vector<Event>& out) const {
+  const int n = static_cast<int>(topo_.devices.size());
+  for (int i = 0; i < n; ++i) {
+    const DeviceKind kind = topo_.devices[i].kind;
+    const bool panel = kind == DeviceKind::kDsiPanel;
+    const bool present = DeviceOf(i) != 0;
+    const bool bound = present && Bound(i);
+    const auto arg = static_cast<int16_t>(i);
+    if (present && !bound &&
+        state_.drivers[static_cast<int>(DriverOf(kind))].registered)
+      out.push_back(Event{EventKind::kBind, arg});
+    if (bound) out.push_back(Event{EventKind::kUnbind, arg});
+    if (!panel) {
+      out.push_back(Event{present ? EventKind::kRemove : EventKind::kAdd, arg});
+    }
+    if (bound && kind != DeviceKind::kDsiController)
+      out.push_back(Event{EventKind::kTransfer, arg});
+  }
+  for (int16_t drv = 0; drv < 3; ++drv) {
+    out.push_back(Event{
+        state_.drivers[drv].registered ? EventKind::kRmmod : EventKind::kInsmod,
+        drv});
+  }
+  if (!state_.deferred_active.empty())
+    out.push_back(Event{EventKind::kDeferredProbe});
+  const Faults& f = state_.faults;
+  const int counts[] = {f.kzalloc, f.devres, f.attach, f.device_add};
+  for (int16_t site = 0; site < 4; ++site) {
+    if (counts[site] == 0) out.push_back(Event{EventKind::kFail, site});
+  }
+}
+
 absl::Status World::Apply(const Event& e) {
   absl::Status status = Check(e);
   if (!status.ok()) return status;

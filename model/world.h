@@ -73,6 +73,11 @@ class World {
   // dropped; then leaks and unbalanced counts are reported, then kEnd.
   void Teardown();
 
+  // Appends every event that applies now to `out`, in a fixed order:
+  // per device bind, unbind, remove, add, transfer; per driver rmmod or
+  // insmod; deferred-probe; per fault site `fail SITE` (count 1).
+  void EnabledEvents(std::vector<Event>& out) const;
+
   // The one-line text of an event ("bind bridge0").
   std::string Format(const Event& e) const;
   // The text of event i of this run: "setup", an applied event, or a

@@ -23,7 +23,7 @@ void Kernel::device_release(DevPtr d) {
     mipi_dsi_dev_release(d);
   } else {
     WARN(
-        "drivers/base/core.c:2573@6.11 device_release: Device does not "
+        "drivers/base/core.c:2510@6.1 device_release: Device does not "
         "have a release() function, it is broken and must be fixed");
   }
   kfree(p);

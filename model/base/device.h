@@ -48,7 +48,7 @@ enum class DevRelease : uint8_t {
 enum class DevType : uint8_t { kNone, kMipiDsiDevice };
 
 using DriverId = int8_t;  // index into State::drivers, -1 for none
-using OfNode = int16_t;   // index into State::of_nodes, -1 for none
+using OfNode = int16_t;   // device-tree node = topology device index, or -1
 
 struct kobject {
   ObjId name = 0;  // kobj_name on the heap (dev_set_name)

@@ -61,14 +61,14 @@ void Kernel::devm_remove_action(DevPtr d, DevresAction action, ObjId data) {
   int i = FindAction(head, action, data);
   if (i < 0) {
     WARN(
-        "drivers/base/devres.c:766@6.11 devm_remove_action: "
+        "drivers/base/devres.c:771@6.1 devm_remove_action: "
         "WARN_ON(devres_destroy(...))");
     return;
   }
   ObjId node = head[i].node;
   head.erase(head.begin() + i);
   Emit(FactKind::kDevresRemove, node);
-  kfree(node);
+  devres_free(node);
 }
 
 // devm_release_action (devres.c:783@6.11): remove and run; WARN_ON if not
@@ -79,7 +79,7 @@ void Kernel::devm_release_action(DevPtr d, DevresAction action, ObjId data) {
   int i = FindAction(head, action, data);
   if (i < 0) {
     WARN(
-        "drivers/base/devres.c:788@6.11 devm_release_action: "
+        "drivers/base/devres.c:793@6.1 devm_release_action: "
         "WARN_ON(devres_release(...))");
     return;
   }
@@ -87,7 +87,7 @@ void Kernel::devm_release_action(DevPtr d, DevresAction action, ObjId data) {
   head.erase(head.begin() + i);
   Emit(FactKind::kDevresRun, n.node, static_cast<int>(n.action));
   devres_run_action(n.action, n.data);
-  kfree(n.node);
+  devres_free(n.node);
 }
 
 // release_nodes (devres.c:493@6.1): newest first; each node's release, then
@@ -100,14 +100,14 @@ void Kernel::release_nodes(std::vector<devres_node>& todo) {
       case DevresKind::kAction:
         Emit(FactKind::kDevresRun, it->node, static_cast<int>(it->action));
         devres_run_action(it->action, it->data);  // devm_action_release
-        kfree(it->node);
+        devres_free(it->node);
         break;
       case DevresKind::kKmalloc:
         Emit(FactKind::kDevresRun, it->node);
-        kfree(it->node);  // devm_kmalloc_release is empty
+        devres_free(it->node);  // devm_kmalloc_release is empty
         break;
       case DevresKind::kGroupOpen:
-        kfree(it->node);
+        devres_free(it->node);
         break;
       case DevresKind::kGroupClose:
         break;
@@ -123,7 +123,7 @@ int Kernel::devres_release_all(DevPtr d) {
   device& dv = dev(d);
   if (!dv.devres_initialized) {
     WARN(
-        "drivers/base/devres.c:522@6.11 devres_release_all: "
+        "drivers/base/devres.c:521@6.1 devres_release_all: "
         "WARN_ON(dev->devres_head.next == NULL)");
     return -ENODEV;
   }
@@ -174,7 +174,7 @@ int Kernel::devres_release_group(DevPtr d, ObjId id) {
     ++first;
   if (first == head.size()) {
     if (!head.empty())
-      WARN("drivers/base/devres.c:697@6.11 devres_release_group: WARN_ON(1)");
+      WARN("drivers/base/devres.c:695@6.1 devres_release_group: WARN_ON(1)");
     return 0;
   }
   size_t end = first + 1;

@@ -14,13 +14,13 @@ int Kernel::driver_register(DriverId drv) {
   return bus_add_driver(drv);
 }
 
-// driver_unregister (driver.c:267@6.11): WARNs on a driver that is not
+// driver_unregister (driver.c:267@6.1): WARNs on a driver that is not
 // registered ("Unexpected driver unregister!").
 void Kernel::driver_unregister(DriverId drv) {
   KFUNC();
   if (!s_.drivers[drv].registered) {
     WARN(
-        "drivers/base/driver.c:270@6.11 driver_unregister: Unexpected "
+        "drivers/base/driver.c:270@6.1 driver_unregister: Unexpected "
         "driver unregister!");
     return;
   }

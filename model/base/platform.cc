@@ -19,13 +19,13 @@ void Kernel::platform_remove(DevPtr d) {
   dsictl_remove(d);
 }
 
-// platform_device_release (platform.c@6.11): frees the platform object.
+// platform_device_release (platform.c:555@6.1): frees the platform object.
 void Kernel::platform_device_release(DevPtr d) {
   KFUNC();
   kfree(d.id);
 }
 
-// platform_device_alloc + platform_device_add (platform.c@6.11), for a
+// platform_device_alloc + platform_device_add (platform.c:656@6.1), for a
 // device of the topology. Returns NULL on failure.
 DevPtr Kernel::platform_device_register(int topo) {
   KFUNC();

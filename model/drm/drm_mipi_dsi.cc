@@ -227,7 +227,7 @@ int Kernel::devm_mipi_dsi_attach(DevPtr d, Ptr<mipi_dsi_device> dsi) {
   return 0;
 }
 
-// mipi_dsi_device_transfer (drm_mipi_dsi.c:444@6.11): dsi->host, host->ops,
+// mipi_dsi_device_transfer (drm_mipi_dsi.c:443@6.1): dsi->host, host->ops,
 // dsi->mode_flags, dsi->host again, then ops->transfer.
 int Kernel::mipi_dsi_device_transfer(Ptr<mipi_dsi_device> dsi,
                                      mipi_dsi_msg& msg) {
@@ -240,7 +240,7 @@ int Kernel::mipi_dsi_device_transfer(Ptr<mipi_dsi_device> dsi,
   return host_ops_transfer(deref(dsi, "read dsi->host").host, msg);
 }
 
-// mipi_dsi_dcs_write_buffer (drm_mipi_dsi.c@6.11): the message is built
+// mipi_dsi_dcs_write_buffer (drm_mipi_dsi.c:797@6.1): the message is built
 // from dsi->channel; a one-byte buffer is a DCS short write.
 int Kernel::mipi_dsi_dcs_write_buffer(Ptr<mipi_dsi_device> dsi, uint32_t len) {
   KFUNC();
@@ -251,22 +251,22 @@ int Kernel::mipi_dsi_dcs_write_buffer(Ptr<mipi_dsi_device> dsi, uint32_t len) {
   return mipi_dsi_device_transfer(dsi, msg);
 }
 
-// mipi_dsi_dcs_write (drm_mipi_dsi.c@6.11): the command byte (no payload)
+// mipi_dsi_dcs_write (drm_mipi_dsi.c:840@6.1): the command byte (no payload)
 // goes out through mipi_dsi_dcs_write_buffer.
 int Kernel::mipi_dsi_dcs_write(Ptr<mipi_dsi_device> dsi, uint8_t) {
   KFUNC();
   return mipi_dsi_dcs_write_buffer(dsi, 1);
 }
 
-// mipi_dsi_dcs_nop (drm_mipi_dsi.c@6.11): MIPI_DCS_NOP; 0 or the error.
+// mipi_dsi_dcs_nop (drm_mipi_dsi.c:902@6.1): MIPI_DCS_NOP; 0 or the error.
 int Kernel::mipi_dsi_dcs_nop(Ptr<mipi_dsi_device> dsi) {
   KFUNC();
   int err = mipi_dsi_dcs_write(dsi, 0x00 /* MIPI_DCS_NOP */);
   return err < 0 ? err : 0;
 }
 
-// mipi_dsi_drv_probe / mipi_dsi_drv_remove (drm_mipi_dsi.c@6.11): the
-// device_driver callbacks wrap the mipi_dsi_driver's.
+// mipi_dsi_drv_probe / mipi_dsi_drv_remove (drm_mipi_dsi.c:1292, :1300@6.1):
+// the device_driver callbacks wrap the mipi_dsi_driver's.
 int Kernel::mipi_dsi_drv_probe(DevPtr d) {
   KFUNC();
   return panel_probe(to_mipi_dsi_device(d));

@@ -34,7 +34,7 @@ struct mipi_dsi_device {
   bool attached = false;
   uint8_t channel = 0;
   uint32_t mode_flags = 0;
-  int16_t name = -1;  // info->type, an index into State::names
+  int16_t name = -1;  // info->type: the topology device that named it
 };
 
 // struct mipi_dsi_device_info

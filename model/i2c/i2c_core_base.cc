@@ -28,13 +28,14 @@ void Kernel::i2c_device_remove(DevPtr d) {
   devres_release_group(d, deref(Ptr<i2c_client>{d.id}).devres_group_id);
 }
 
-// i2c_client_dev_release (i2c-core-base.c@6.11): kfree(client).
+// i2c_client_dev_release (i2c-core-base.c:661@6.1): kfree(client).
 void Kernel::i2c_client_dev_release(DevPtr d) {
   KFUNC();
   kfree(d.id);
 }
 
-// i2c_new_client_device (i2c-core-base.c@6.11) for a topology device.
+// i2c_new_client_device (i2c-core-base.c:961@6.1) for a topology device.
+// Model: a failed device_add drops the initial reference with put_device.
 DevPtr Kernel::i2c_new_client_device(int topo) {
   KFUNC();
   Ptr<i2c_client> client = kzalloc<i2c_client>();
@@ -53,7 +54,7 @@ DevPtr Kernel::i2c_new_client_device(int topo) {
   return d;
 }
 
-// i2c_unregister_device (i2c-core-base.c@6.11): device_unregister.
+// i2c_unregister_device (i2c-core-base.c:1054@6.1): device_unregister.
 void Kernel::i2c_unregister_device(DevPtr d) {
   KFUNC();
   device_unregister(d);

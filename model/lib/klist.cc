@@ -79,11 +79,13 @@ void Kernel::klist_put(ObjId p, KnodeField f, bool kill) {
         p);
   }
   if (kill) {
-    if (n.dead) WARN("lib/klist.c:65 knode_kill: WARN_ON(knode_dead(knode))");
+    if (n.dead)
+      WARN("lib/klist.c:68@6.1 knode_kill: WARN_ON(knode_dead(knode))");
     n.dead = true;
   }
   if (--n.ref > 0) return;
-  if (!n.dead) WARN("lib/klist.c:187 klist_release: WARN_ON(!knode_dead(n))");
+  if (!n.dead)
+    WARN("lib/klist.c:188@6.1 klist_release: WARN_ON(!knode_dead(n))");
   KlistRelease(n, klist_of(f, n.klist), p);
   if (HasHooks(f)) put_device(priv(p).device);
 }
@@ -127,7 +129,7 @@ ObjId Kernel::klist_next(klist_iter& i) {
     klist_node& n = knode(last, i.field);
     if (--n.ref == 0) {  // klist_dec_and_del
       if (!n.dead)
-        WARN("lib/klist.c:187 klist_release: WARN_ON(!knode_dead(n))");
+        WARN("lib/klist.c:188@6.1 klist_release: WARN_ON(!knode_dead(n))");
       KlistRelease(n, list, last);
       --pos;
       put_last = HasHooks(i.field);

@@ -6,11 +6,11 @@
 
 namespace dsifuzz::model {
 
-// kobject_init (lib/kobject.c:334@6.11): refcount 1, state_initialized.
+// kobject_init (lib/kobject.c:325@6.1): refcount 1, state_initialized.
 void Kernel::kobject_init(DevPtr d) {
   kobject& kobj = dev(d).kobj;
   if (kobj.state_initialized) {
-    // lib/kobject.c:344@6.11 "tried to init an initialized object"
+    // lib/kobject.c:339@6.1: a pr_err and dump_stack, not a WARN
     printk("kobject: tried to init an initialized object", d.id);
   }
   kobj.refcount = 1;
@@ -18,7 +18,7 @@ void Kernel::kobject_init(DevPtr d) {
   kobj.state_in_sysfs = false;
 }
 
-// kobject_add (lib/kobject.c:407@6.11) through kobject_add_internal (:217):
+// kobject_add (lib/kobject.c:402@6.1) through kobject_add_internal (:201):
 // takes a reference on the parent, creates the sysfs directory; a name that
 // already exists under the parent fails with -EEXIST, after which the parent
 // reference is dropped again and sysfs_warn_dup() dumps the stack (a
@@ -46,7 +46,7 @@ int Kernel::kobject_add(DevPtr d, DevPtr parent) {
   return 0;
 }
 
-// __kobject_del (lib/kobject.c:613@6.11): out of sysfs, kobj->parent = NULL.
+// __kobject_del (lib/kobject.c:578@6.1): out of sysfs, kobj->parent = NULL.
 static void SysfsRemove(State& s, DevPtr parent, Label name) {
   for (size_t i = 0; i < s.sysfs.size(); ++i) {
     const State::SysfsEntry& e = s.sysfs[i];
@@ -58,7 +58,7 @@ static void SysfsRemove(State& s, DevPtr parent, Label name) {
   }
 }
 
-// kobject_del (lib/kobject.c:636@6.11): __kobject_del, then drop the parent
+// kobject_del (lib/kobject.c:611@6.1): __kobject_del, then drop the parent
 // reference taken by kobject_add.
 void Kernel::kobject_del(DevPtr d) {
   KFUNC();
@@ -70,12 +70,14 @@ void Kernel::kobject_del(DevPtr d) {
   if (parent) kobject_put(parent);
 }
 
-// kobject_get (lib/kobject.c:643@6.11) and kref_get → refcount_inc.
+// kobject_get (lib/kobject.c:628@6.1) and kref_get → refcount_inc.
 void Kernel::kobject_get(DevPtr d) {
   kobject& kobj = dev(d, "kobject_get").kobj;
   if (!kobj.state_initialized) {
-    // lib/kobject.c:646@6.11
-    WARN("lib/kobject.c:646: kobject_get() on an uninitialized kobject");
+    // WARN at lib/kobject.c:632@6.1
+    WARN(
+        "lib/kobject.c:632@6.1 kobject_get: is not initialized, yet "
+        "kobject_get() is being called");
   }
   if (kobj.refcount == 0) {
     // refcount_inc() on 0 saturates and warns (lib/refcount.c).
@@ -86,14 +88,16 @@ void Kernel::kobject_get(DevPtr d) {
   Emit(FactKind::kGet, d.id, kobj.refcount);
 }
 
-// kobject_put (lib/kobject.c:721@6.11): kref_put with kobject_release →
+// kobject_put (lib/kobject.c:722@6.1): kref_put with kobject_release →
 // kobject_cleanup (no CONFIG_DEBUG_KOBJECT_RELEASE delay in the model).
 void Kernel::kobject_put(DevPtr d) {
   KFUNC();
   kobject& kobj = dev(d, "kobject_put").kobj;
   if (!kobj.state_initialized) {
-    // lib/kobject.c:724@6.11
-    WARN("lib/kobject.c:724: kobject_put() on an uninitialized kobject");
+    // WARN at lib/kobject.c:726@6.1
+    WARN(
+        "lib/kobject.c:726@6.1 kobject_put: is not initialized, yet "
+        "kobject_put() is being called");
   }
   if (kobj.refcount <= 0) {
     // refcount_dec_and_test() on 0 saturates and warns (lib/refcount.c).
@@ -105,7 +109,7 @@ void Kernel::kobject_put(DevPtr d) {
   if (now == 0) kobject_cleanup(d);
 }
 
-// kobject_cleanup (lib/kobject.c:664@6.11): an object still in sysfs is
+// kobject_cleanup (lib/kobject.c:655@6.1): an object still in sysfs is
 // deleted first (without dropping the parent here); then ktype->release
 // (device_release); then the name is freed; the parent reference goes last.
 void Kernel::kobject_cleanup(DevPtr d) {

@@ -77,7 +77,8 @@ struct StackRef {
   uint32_t len = 0;
 };
 
-// Label of an object for reports: names[base] with an optional ".suffix",
+// Label of an object for reports: the name of topology device `base` with
+// an optional ".suffix",
 // the same shape as a kobject name ("host0", "host0.1").
 struct Label {
   int16_t base = -1;

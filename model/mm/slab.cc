@@ -31,8 +31,25 @@ void Kernel::kfree(ObjId id) {
     Emit(FactKind::kDoubleFree, id);
     return;
   }
+  if (slot.devm) {
+    // devm memory sits inside a devres node: kfree() of it is a free of a
+    // pointer kmalloc never returned (KASAN: invalid-free).
+    Emit(FactKind::kInvalidFree, id);
+    return;
+  }
   s_.heap.Retire(id, event_, RecordStack());
   Emit(FactKind::kFree, id);
+}
+
+void Kernel::devres_free(ObjId node) {
+  Frame f(this, "kfree");
+  Slot& slot = s_.heap.slot(node);
+  if (!slot.live) {
+    Emit(FactKind::kDoubleFree, node);
+    return;
+  }
+  s_.heap.Retire(node, event_, RecordStack());
+  Emit(FactKind::kFree, node);
 }
 
 device& Kernel::dev(DevPtr d, const char* what) {

@@ -1,4 +1,4 @@
-// of_node_get()/of_node_put() of drivers/of/dynamic.c@6.11 (:37, :50),
+// of_node_get()/of_node_put() of drivers/of/dynamic.c@6.11,
 // reduced to a count of extra references per node. Model: the nodes are
 // static (no OF_DYNAMIC release); the count only has to return to its base.
 #include "model/kernel.h"

@@ -324,6 +324,8 @@ void World::TeardownStep(const Event& e) {
 }
 
 void World::Teardown() {
+  kernel_->SetEvent(static_cast<int>(log_.size()), true);
+  kernel_->Emit(FactKind::kTeardown);
   const int n = static_cast<int>(topo_.devices.size());
   auto is_controller = [&](int i) {
     return topo_.devices[i].kind == DeviceKind::kDsiController;
@@ -356,12 +358,15 @@ void World::ReportLeaks() {
   }
   for (size_t i = 0; i < state_.of_refcount.size(); ++i) {
     if (state_.of_refcount[i] != 0) {
+      // Reported in the function that took the reference not given back.
+      Kernel::Frame f(&k, "of_node_get");
       k.Emit(
           FactKind::kRefLeak, 0, state_.of_refcount[i],
           "of_node reference not returned (of_node_get without of_node_put)");
     }
   }
   if (!state_.host_list.empty()) {
+    Kernel::Frame f(&k, "mipi_dsi_host_register");
     k.Emit(FactKind::kRefLeak, 0, static_cast<int>(state_.host_list.size()),
            "a DSI host is still on host_list");
   }

@@ -346,8 +346,8 @@ std::string FormatScenario(const Scenario& s) {
     absl::StrAppend(&out, line, "\n");
   }
   if (s.expect_clean) absl::StrAppend(&out, "expect clean\n");
-  for (const std::string& p : s.expect)
-    absl::StrAppend(&out, "expect ", p, "\n");
+  if (!s.expect.empty())
+    absl::StrAppend(&out, "expect ", absl::StrJoin(s.expect, " "), "\n");
   return out;
 }
 

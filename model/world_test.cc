@@ -1,0 +1,200 @@
+// The World: event preconditions, event texts, the teardown and
+// determinism of a run.
+#include "model/world.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "model/testing.h"
+
+namespace dsifuzz {
+namespace {
+
+using namespace dsifuzz::model;  // NOLINT(build/namespaces)
+using test::Bridge;
+using test::Controller;
+using test::Panel;
+using test::TestWorld;
+
+std::vector<TopoDevice> HostBridgePanel() {
+  return {Controller("host0"), Bridge("bridge0", 0),
+          Panel("panel0", 0, Style::kAttach, 1)};
+}
+
+Event On(EventKind kind, int arg) {
+  return Event{kind, static_cast<int16_t>(arg)};
+}
+
+// Expects `e` to be refused with FailedPrecondition "<text>: ...<why>...",
+// without running anything.
+void ExpectRefused(TestWorld& w, const Event& e, const std::string& text,
+                   const std::string& why) {
+  const int events = w.world().events();
+  const size_t facts = w.log.facts().size();
+  absl::Status s = w.Apply(e);
+  EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition) << s;
+  EXPECT_EQ(s.message().substr(0, text.size() + 2), text + ": ") << s;
+  EXPECT_NE(s.message().find(why), std::string::npos) << s;
+  EXPECT_EQ(w.world().events(), events) << "a refused event is not logged";
+  EXPECT_EQ(w.log.facts().size(), facts) << "a refused event emits nothing";
+}
+
+TEST(WorldTest, PreconditionsNameTheEvent) {
+  TestWorld w(HostBridgePanel());
+  ExpectRefused(w, On(EventKind::kUnbind, 0), "unbind host0", "is not bound");
+  ExpectRefused(w, On(EventKind::kTransfer, 1), "transfer bridge0",
+                "not bound");
+  ExpectRefused(w, On(EventKind::kBind, 2), "bind panel0", "is not present");
+  ASSERT_TRUE(w.Apply(EventKind::kBind, "host0").ok());
+  ExpectRefused(w, On(EventKind::kBind, 0), "bind host0", "already bound");
+  ExpectRefused(w, On(EventKind::kRemove, 2), "remove panel0",
+                "device-tree child");
+  ExpectRefused(w, On(EventKind::kAdd, 2), "add panel0", "device-tree child");
+  ExpectRefused(w, On(EventKind::kAdd, 1), "add bridge0", "already present");
+  ExpectRefused(w, On(EventKind::kTransfer, 0), "transfer host0",
+                "only a peripheral");
+  ExpectRefused(w, Event{EventKind::kDeferredProbe}, "deferred-probe",
+                "deferred-probe active list");
+  ExpectRefused(w, On(EventKind::kInsmod, 1), "insmod i2c-bridge",
+                "already loaded");
+  ExpectRefused(w, On(EventKind::kBind, 7), "bind ?", "unknown device");
+
+  ASSERT_TRUE(w.Apply(On(EventKind::kRmmod, 2)).ok());
+  ExpectRefused(w, On(EventKind::kRmmod, 2), "rmmod dsi-panel", "not loaded");
+  ASSERT_TRUE(w.Apply(On(EventKind::kRmmod, 1)).ok());
+  ExpectRefused(w, On(EventKind::kBind, 1), "bind bridge0",
+                "driver i2c-bridge is not loaded");
+
+  ASSERT_TRUE(w.Fail(FaultSite::kDevres, 2).ok());
+  ExpectRefused(w, Event{EventKind::kFail, 1, 5}, "fail devres 5",
+                "already armed");
+  ExpectRefused(w, Event{EventKind::kFail, 0, 0}, "fail kzalloc 0",
+                "at least 1");
+  ExpectRefused(w, Event{EventKind::kFail, 9, 1}, "fail ?",
+                "unknown fault site");
+}
+
+TEST(WorldTest, RemovedDeviceComesBackWithAdd) {
+  TestWorld w(HostBridgePanel());
+  ASSERT_TRUE(w.Apply(EventKind::kRemove, "bridge0").ok());
+  EXPECT_EQ(w.Dev("bridge0"), 0u);
+  ExpectRefused(w, On(EventKind::kRemove, 1), "remove bridge0",
+                "is not present");
+  ExpectRefused(w, On(EventKind::kBind, 1), "bind bridge0", "is not present");
+  ASSERT_TRUE(w.Apply(EventKind::kAdd, "bridge0").ok());
+  EXPECT_NE(w.Dev("bridge0"), 0u);
+}
+
+TEST(WorldTest, FormatAndNames) {
+  TestWorld w(HostBridgePanel());
+  const World& world = w.world();
+  EXPECT_EQ(world.Format(On(EventKind::kBind, 1)), "bind bridge0");
+  EXPECT_EQ(world.Format(On(EventKind::kUnbind, 0)), "unbind host0");
+  EXPECT_EQ(world.Format(Event{EventKind::kDeferredProbe}), "deferred-probe");
+  EXPECT_EQ(world.Format(On(EventKind::kRmmod, 0)), "rmmod dsi-controller");
+  EXPECT_EQ(world.Format(On(EventKind::kInsmod, 2)), "insmod dsi-panel");
+  EXPECT_EQ(world.Format(Event{EventKind::kFail, 1, 1}), "fail devres");
+  EXPECT_EQ(world.Format(Event{EventKind::kFail, 3, 4}), "fail device_add 4");
+  EXPECT_EQ(world.Format(On(EventKind::kTransfer, 2)), "transfer panel0");
+  EXPECT_STREQ(EventKindName(EventKind::kDeferredProbe), "deferred-probe");
+  EXPECT_STREQ(FaultSiteName(FaultSite::kDeviceAdd), "device_add");
+  EXPECT_STREQ(DriverName(DriverKind::kI2cBridge), "i2c-bridge");
+  EXPECT_NE(FindVariant("upstream-6.11"), nullptr);
+  EXPECT_EQ(FindVariant("no-such-variant"), nullptr);
+  std::vector<std::string> names = VariantNames();
+  EXPECT_NE(std::find(names.begin(), names.end(), "upstream-6.11"),
+            names.end());
+}
+
+TEST(WorldTest, EventTextCoversSetupEventsAndTeardown) {
+  TestWorld w(HostBridgePanel());
+  ASSERT_TRUE(w.Apply(EventKind::kBind, "host0").ok());
+  ASSERT_TRUE(w.Apply(EventKind::kBind, "bridge0").ok());
+  w.world().Teardown();
+  const World& world = w.world();
+  EXPECT_EQ(world.EventText(0), "setup");
+  EXPECT_EQ(world.EventText(1), "bind host0");
+  EXPECT_EQ(world.EventText(2), "bind bridge0");
+  // Teardown: bound peripherals (reverse order), controllers, then the
+  // world's own devices.
+  EXPECT_EQ(world.EventText(3), "teardown: unbind panel0");
+  EXPECT_EQ(world.EventText(4), "teardown: unbind bridge0");
+  EXPECT_EQ(world.EventText(5), "teardown: unbind host0");
+  EXPECT_EQ(world.EventText(6), "teardown: remove bridge0");
+  EXPECT_EQ(world.EventText(7), "teardown: remove host0");
+  EXPECT_EQ(world.events(), 7);
+  EXPECT_EQ(world.EventText(8), "end");
+  // The B0 order with a panel: nothing leaks, the run ends with kEnd.
+  EXPECT_EQ(w.log.Count(FactKind::kLeak), 0);
+  EXPECT_EQ(w.log.Count(FactKind::kRefLeak), 0);
+  EXPECT_EQ(w.log.Count(FactKind::kWarn), 0);
+  ASSERT_FALSE(w.log.facts().empty());
+  EXPECT_EQ(w.log.facts().back().kind, FactKind::kEnd);
+  EXPECT_TRUE(w.log.facts().back().teardown);
+  EXPECT_EQ(w.log.Count(FactKind::kEnd), 1);
+}
+
+// Suspected model bug: fact.h documents FactKind::kTeardown as "the
+// end-of-run teardown starts", but World::Teardown() never emits it (only
+// the per-step kEvent facts with teardown=true, then kLeak/kRefLeak/kEnd).
+// Disabled until world.cc emits it; not a kernel behaviour, a model contract.
+TEST(WorldTest, TeardownEmitsTeardownFactFirst) {
+  TestWorld w({Controller("host0"), Bridge("bridge0", 0)});
+  ASSERT_TRUE(w.Apply(EventKind::kBind, "host0").ok());
+  w.world().Teardown();
+  ASSERT_EQ(w.log.Count(FactKind::kTeardown), 1);
+  const int at = w.log.Find([](const test::RecordedFact& f) {
+    return f.kind == FactKind::kTeardown;
+  });
+  const int first_step = w.log.Find([](const test::RecordedFact& f) {
+    return f.kind == FactKind::kEvent && f.teardown;
+  });
+  EXPECT_LT(at, first_step);
+}
+
+// The fact sequence of B1 plus teardown, as text.
+std::string RunB1(bool trace) {
+  TestWorld w({Controller("host0"), Bridge("bridge0", 0)});
+  w.kernel().set_trace(trace);
+  for (const char* step :
+       {"bind host0", "bind bridge0", "unbind host0", "unbind bridge0"}) {
+    const std::string s(step);
+    const size_t sp = s.find(' ');
+    const EventKind kind =
+        s.substr(0, sp) == "bind" ? EventKind::kBind : EventKind::kUnbind;
+    EXPECT_TRUE(w.Apply(kind, s.substr(sp + 1)).ok()) << s;
+  }
+  w.world().Teardown();
+  return w.log.Dump();
+}
+
+TEST(WorldTest, RunsAreDeterministic) {
+  const std::string first = RunB1(/*trace=*/true);
+  const std::string second = RunB1(/*trace=*/true);
+  EXPECT_FALSE(first.empty());
+  EXPECT_EQ(first, second);
+  // The dump is sensitive: tracing adds the kCall facts.
+  EXPECT_NE(RunB1(/*trace=*/false), first);
+}
+
+TEST(WorldTest, DeviceOfAndBoundFollowTheModel) {
+  TestWorld w(HostBridgePanel());
+  EXPECT_NE(w.Dev("host0"), 0u);
+  EXPECT_NE(w.Dev("bridge0"), 0u);
+  EXPECT_EQ(w.Dev("panel0"), 0u) << "a panel exists once its host registers";
+  ASSERT_TRUE(w.Apply(EventKind::kBind, "host0").ok());
+  const ObjId panel = w.Dev("panel0");
+  ASSERT_NE(panel, 0u);
+  EXPECT_EQ(w.state().heap.slot(panel).type, ObjType::kMipiDsiDevice);
+  EXPECT_TRUE(w.Bound("host0"));
+  EXPECT_TRUE(w.Bound("panel0"));
+  EXPECT_FALSE(w.Bound("bridge0"));
+  ASSERT_TRUE(w.Apply(EventKind::kUnbind, "host0").ok());
+  EXPECT_EQ(w.Dev("panel0"), 0u);
+  EXPECT_FALSE(w.Bound("host0"));
+}
+
+}  // namespace
+}  // namespace dsifuzz

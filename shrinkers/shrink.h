@@ -1,0 +1,69 @@
+// Shrinking a failing case to a 1-minimal one that fails with the same
+// title.
+//
+//   Shrinker sh(title, properties);
+//   Scenario small = sh.Shrink(failing);   // sh.IsOneMinimal(small) holds
+//
+// Passes, repeated until none makes progress: drop a device (with its
+// events and, for a controller, its panels); drop dependent pairs of events
+// (bind/unbind, remove/add, rmmod/insmod, a fault and a later event) at any
+// distance; delta debugging over the events (chunks of halving size); drop
+// single events; lower fault counts; replace an event by a smaller one
+// (in the order bind < unbind < remove < add < rmmod < insmod <
+// deferred-probe < transfer < fail, then by device), so that equally short
+// failures converge on one text. Then canonical renaming (devices named
+// by kind in order of first use). A candidate is kept only if all its
+// events apply and its first violation has the same title, so the result
+// never fails for another reason. A short result is finally compared with
+// the shortest failing sequence on its topology (bounded search), so that
+// every run that finds a bug prints the same minimal file.
+#ifndef DSIFUZZ_SHRINKERS_SHRINK_H_
+#define DSIFUZZ_SHRINKERS_SHRINK_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tools/scenario.h"
+
+namespace dsifuzz {
+
+class Shrinker {
+ public:
+  Shrinker(std::string title, std::vector<std::string> properties)
+      : title_(std::move(title)), properties_(std::move(properties)) {}
+
+  // Whether `s` applies and fails first with the title.
+  bool Fails(const Scenario& s);
+  Scenario Shrink(const Scenario& failing);
+  // No single event and no single device can be removed.
+  bool IsOneMinimal(const Scenario& s);
+  // Devices renamed host0.., bridge0.., panel0.. in order of first use.
+  static Scenario Canonical(const Scenario& s, bool reorder);
+  // `s` without device i: its events go, and a controller takes its
+  // panels and bridges with it.
+  static Scenario DropDevice(const Scenario& s, int i);
+
+  // The shortest failing sequence of at most max_len events on the
+  // topology of `s`, the first in the order of Smaller(), found by
+  // iterative deepening over enabled events; nullopt when there is none
+  // or the budget (world replays) runs out first.
+  std::optional<Scenario> Shortest(const Scenario& s, int max_len, int budget);
+
+  int attempts() const { return attempts_; }
+
+ private:
+  bool DropDevices(Scenario& s);
+  bool DropPairs(Scenario& s);
+  bool DeltaDebug(Scenario& s);
+  bool LowerCounts(Scenario& s);
+  bool Simplify(Scenario& s);
+
+  std::string title_;
+  std::vector<std::string> properties_;
+  int attempts_ = 0;
+};
+
+}  // namespace dsifuzz
+
+#endif  // DSIFUZZ_SHRINKERS_SHRINK_H_

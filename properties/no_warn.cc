@@ -17,7 +17,7 @@ class NoWarn : public Property {
     return "no WARN()/WARN_ON() fires";
   }
 
-  void OnFact(const model::Fact& f) override {
+  void Observe(const model::Fact& f) override {
     if (f.kind == model::FactKind::kWarn) {
       Add(MakeViolation(f, name(), "WARNING"));
     }

@@ -8,7 +8,7 @@
 //   class NoWarn : public Property {
 //    public:
 //     std::string_view name() const override { return "no-warn"; }
-//     void OnFact(const model::Fact& f) override {
+//     void Observe(const model::Fact& f) override {
 //       if (f.kind == model::FactKind::kWarn)
 //         Add(MakeViolation(f, name(), "WARNING"));
 //     }
@@ -64,11 +64,20 @@ class Property : public model::FactSink {
   virtual std::string_view description() const = 0;
   const std::vector<Violation>& violations() const { return violations_; }
 
+  // Passes the fact to Observe() until `limit` violations are recorded (the
+  // fuzz loop needs only the first; reports want them all).
+  void OnFact(const model::Fact& f) final {
+    if (violations_.size() < limit_) Observe(f);
+  }
+  void set_limit(size_t limit) { limit_ = limit; }
+
  protected:
+  virtual void Observe(const model::Fact& f) = 0;
   void Add(Violation v) { violations_.push_back(std::move(v)); }
 
  private:
   std::vector<Violation> violations_;
+  size_t limit_ = static_cast<size_t>(-1);
 };
 
 // Every property, in a fixed order: single-release, use-after-free,

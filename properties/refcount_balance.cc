@@ -31,7 +31,7 @@ class RefcountBalance : public Property {
            "its base";
   }
 
-  void OnFact(const Fact& f) override {
+  void Observe(const Fact& f) override {
     switch (f.kind) {
       case FactKind::kLeak: {
         Violation v = MakeViolation(f, name(), "leak");

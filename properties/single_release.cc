@@ -33,7 +33,7 @@ class SingleRelease : public Property {
            "node released once";
   }
 
-  void OnFact(const Fact& f) override {
+  void Observe(const Fact& f) override {
     switch (f.kind) {
       case FactKind::kDoubleFree:
         Add(MakeViolation(f, name(), "double-free"));

@@ -23,7 +23,7 @@ class UseAfterFree : public Property {
     return "no access to freed memory, NULL or an ERR_PTR (KASAN)";
   }
 
-  void OnFact(const Fact& f) override {
+  void Observe(const Fact& f) override {
     switch (f.kind) {
       case FactKind::kBadAccess:
         Add(MakeViolation(f, name(), BadAccessKind(f)));

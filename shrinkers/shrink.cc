@@ -294,20 +294,23 @@ std::optional<Scenario> Shrinker::Shortest(const Scenario& s, int max_len,
 Scenario Shrinker::Shrink(const Scenario& failing) {
   Scenario s = failing;
   s.event_lines.assign(s.events.size(), 0);
-  bool progress = true;
-  while (progress) {
-    progress = false;
-    progress |= DropDevices(s);
-    progress |= DeltaDebug(s);
-    progress |= DropPairs(s);
-    progress |= LowerCounts(s);
-    progress |= Simplify(s);
-  }
   // A 1-minimal result may still be longer than the shortest failure
-  // (remove+add where one bind would do): look for a shorter one.
+  // (remove+add where one bind would do): after the passes, look for a
+  // shorter sequence and, if there is one, run the passes on it again.
   constexpr int kSearchBudget = 4000;
-  if (std::optional<Scenario> shorter =
-          Shortest(s, static_cast<int>(s.events.size()), kSearchBudget)) {
+  for (;;) {
+    bool progress = true;
+    while (progress) {
+      progress = false;
+      progress |= DropDevices(s);
+      progress |= DeltaDebug(s);
+      progress |= DropPairs(s);
+      progress |= LowerCounts(s);
+      progress |= Simplify(s);
+    }
+    std::optional<Scenario> shorter =
+        Shortest(s, static_cast<int>(s.events.size()) - 1, kSearchBudget);
+    if (!shorter) break;
     s = std::move(*shorter);
   }
   Scenario c = Canonical(s, true);

@@ -115,8 +115,11 @@ FuzzResult Fuzz(const FuzzOptions& opts, const std::atomic<bool>* stop,
     for (uint64_t run = static_cast<uint64_t>(job); run < opts.runs;
          run += static_cast<uint64_t>(opts.jobs)) {
       if (stop != nullptr && stop->load(std::memory_order_relaxed)) return;
-      Scenario s = GenerateCase(RunSeed(opts.seed, run), gen, &stats[job]);
-      Verdict v = Judge(s, opts.properties);
+      Panel panel(opts.properties);
+      int n = 0;
+      Scenario s =
+          GenerateCase(RunSeed(opts.seed, run), gen, &stats[job], &panel, &n);
+      Verdict v = panel.Collect(n);
       cases.fetch_add(1, std::memory_order_relaxed);
       events.fetch_add(static_cast<uint64_t>(v.events),
                        std::memory_order_relaxed);

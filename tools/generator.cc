@@ -48,6 +48,8 @@ model::Topology GenerateTopology(Rng& rng) {
 
 namespace {
 
+constexpr uint32_t kHostFirstWeight = 14;
+
 // Weights favour the deep states: binds, the deferred-probe work, and
 // unbinding a controller while its peripherals are bound.
 uint32_t Weight(const model::World& w, const Event& e) {
@@ -59,7 +61,8 @@ uint32_t Weight(const model::World& w, const Event& e) {
         return 5;
       for (size_t i = 0; i < w.topology().devices.size(); ++i) {
         const model::TopoDevice& d = w.topology().devices[i];
-        if (d.host == e.arg && w.Bound(static_cast<int>(i))) return 14;
+        if (d.host == e.arg && w.Bound(static_cast<int>(i)))
+          return kHostFirstWeight;
       }
       return 4;
     }
@@ -83,34 +86,39 @@ uint32_t Weight(const model::World& w, const Event& e) {
 
 }  // namespace
 
-Scenario GenerateCase(uint64_t seed, const GenOptions& opts, GenStats* stats) {
+Scenario GenerateCase(uint64_t seed, const GenOptions& opts, GenStats* stats,
+                      model::FactSink* sink, int* events) {
   Rng rng(seed);
   Scenario s;
   s.variant = opts.variant;
   s.topology = opts.topology ? *opts.topology : GenerateTopology(rng);
-  model::World world(s.topology, model::FindVariant(s.variant), nullptr);
+  model::World world(s.topology, model::FindVariant(s.variant), sink);
   world.Setup();
   const int length = rng.Range(1, std::max(1, opts.max_events));
   std::vector<Event> enabled;
+  std::vector<uint32_t> weights;
   std::vector<bool> was_bound(s.topology.devices.size(), false);
   for (int step = 0; step < length; ++step) {
     enabled.clear();
     world.EnabledEvents(enabled);
+    weights.clear();
     uint32_t total = 0;
-    for (const Event& e : enabled) total += Weight(world, e);
+    for (const Event& e : enabled) {
+      weights.push_back(Weight(world, e));
+      total += weights.back();
+    }
     uint32_t pick = rng.Below(total);
     size_t k = 0;
     for (; k + 1 < enabled.size(); ++k) {
-      uint32_t w = Weight(world, enabled[k]);
-      if (pick < w) break;
-      pick -= w;
+      if (pick < weights[k]) break;
+      pick -= weights[k];
     }
     Event e = enabled[k];
     if (e.kind == EventKind::kFail)
       e.count = static_cast<uint16_t>(rng.Range(1, 4));
     if (stats != nullptr) {
       ++stats->events[static_cast<int>(e.kind)];
-      if (e.kind == EventKind::kUnbind && Weight(world, e) == 14)
+      if (e.kind == EventKind::kUnbind && weights[k] == kHostFirstWeight)
         ++stats->host_unbind_with_bound_peripherals;
       if (e.kind == EventKind::kBind && was_bound[e.arg]) ++stats->rebinds;
     }
@@ -120,6 +128,8 @@ Scenario GenerateCase(uint64_t seed, const GenOptions& opts, GenStats* stats) {
     s.events.push_back(e);
     s.event_lines.push_back(0);
   }
+  if (sink != nullptr) world.Teardown();
+  if (events != nullptr) *events = world.events();
   if (stats != nullptr) {
     ++stats->cases;
     stats->total_events += s.events.size();

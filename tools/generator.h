@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "model/fact.h"
 #include "tools/rng.h"
 #include "tools/scenario.h"
 
@@ -31,7 +32,11 @@ struct GenStats {
 };
 
 model::Topology GenerateTopology(Rng& rng);
-Scenario GenerateCase(uint64_t seed, const GenOptions& opts, GenStats* stats);
+// Generates the case of `seed`. With a sink, the model's facts of the walk
+// and of the end-of-run teardown go to it (the case is judged as it is
+// generated); without one, no teardown runs.
+Scenario GenerateCase(uint64_t seed, const GenOptions& opts, GenStats* stats,
+                      model::FactSink* sink = nullptr, int* events = nullptr);
 
 }  // namespace dsifuzz
 

@@ -1,49 +1,27 @@
 #include "tools/judge.h"
 
 #include <algorithm>
-#include <memory>
 
 #include "model/world.h"
-#include "properties/property.h"
 
 namespace dsifuzz {
 
-namespace {
-class FanOut : public model::FactSink {
- public:
-  explicit FanOut(std::vector<std::unique_ptr<Property>>& props)
-      : props_(props) {}
-  void OnFact(const model::Fact& f) override {
-    for (auto& p : props_) p->OnFact(f);
-  }
+Panel::Panel(const std::vector<std::string>& properties)
+    : props_(MakeAllProperties()) {
+  for (auto& p : props_) p->set_limit(1);
+  if (properties.empty()) return;
+  std::erase_if(props_, [&](const std::unique_ptr<Property>& p) {
+    return std::find(properties.begin(), properties.end(),
+                     std::string(p->name())) == properties.end();
+  });
+}
 
- private:
-  std::vector<std::unique_ptr<Property>>& props_;
-};
-}  // namespace
-
-Verdict Judge(const Scenario& s, const std::vector<std::string>& properties) {
+Verdict Panel::Collect(int events) const {
   Verdict v;
-  model::KernelFactory variant = model::FindVariant(s.variant);
-  if (variant == nullptr) return v;
-  std::vector<std::unique_ptr<Property>> props = MakeAllProperties();
-  if (!properties.empty()) {
-    std::erase_if(props, [&](const std::unique_ptr<Property>& p) {
-      return std::find(properties.begin(), properties.end(),
-                       std::string(p->name())) == properties.end();
-    });
-  }
-  FanOut sink(props);
-  model::World world(s.topology, variant, &sink);
-  world.Setup();
-  for (const model::Event& e : s.events) {
-    if (!world.Apply(e).ok()) return v;
-  }
-  world.Teardown();
   v.valid = true;
-  v.events = world.events();
+  v.events = events;
   uint32_t first = 0;
-  for (auto& p : props) {
+  for (const auto& p : props_) {
     if (p->violations().empty()) continue;
     v.failed.emplace_back(p->name());
     const Violation& head = p->violations().front();
@@ -54,6 +32,19 @@ Verdict Judge(const Scenario& s, const std::vector<std::string>& properties) {
     }
   }
   return v;
+}
+
+Verdict Judge(const Scenario& s, const std::vector<std::string>& properties) {
+  model::KernelFactory variant = model::FindVariant(s.variant);
+  if (variant == nullptr) return Verdict{};
+  Panel panel(properties);
+  model::World world(s.topology, variant, &panel);
+  world.Setup();
+  for (const model::Event& e : s.events) {
+    if (!world.Apply(e).ok()) return Verdict{};
+  }
+  world.Teardown();
+  return panel.Collect(world.events());
 }
 
 }  // namespace dsifuzz

@@ -3,9 +3,12 @@
 #ifndef DSIFUZZ_TOOLS_JUDGE_H_
 #define DSIFUZZ_TOOLS_JUDGE_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "model/fact.h"
+#include "properties/property.h"
 #include "tools/scenario.h"
 
 namespace dsifuzz {
@@ -18,7 +21,22 @@ struct Verdict {
   int events = 0;                   // events of the run, teardown included
 };
 
-// `properties` restricts which properties count (empty: all).
+// The properties that count for a run, as one fact sink.
+class Panel : public model::FactSink {
+ public:
+  // `properties` restricts which properties count (empty: all). A verdict
+  // needs only each property's first violation: the rest is not recorded.
+  explicit Panel(const std::vector<std::string>& properties);
+  void OnFact(const model::Fact& f) override {
+    for (auto& p : props_) p->OnFact(f);
+  }
+  // The verdict of a finished (torn down) run of `events` events.
+  Verdict Collect(int events) const;
+
+ private:
+  std::vector<std::unique_ptr<Property>> props_;
+};
+
 Verdict Judge(const Scenario& s, const std::vector<std::string>& properties);
 
 }  // namespace dsifuzz

@@ -1,0 +1,182 @@
+// The property suite (RapidCheck). Cases come from dsifuzz's own generator,
+// driven by a RapidCheck seed, so RapidCheck's report names a seed that
+// `GenerateCase` turns back into the scenario printed with the failure.
+//
+// CTest runs it twice: label `prop` with a pinned RapidCheck seed and a
+// modest count, label `long` with many more cases (see CMakeLists.txt).
+#include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+
+#include "model/world.h"
+#include "shrinkers/shrink.h"
+#include "tools/fuzz.h"
+#include "tools/generator.h"
+#include "tools/judge.h"
+
+namespace dsifuzz {
+namespace {
+
+using model::DeviceKind;
+using model::Event;
+using model::EventKind;
+using model::Style;
+
+GenOptions Options() {
+  GenOptions o;
+  o.max_events = 24;
+  return o;
+}
+
+// Every generated event applies when the case is replayed.
+RC_GTEST_PROP(Generator, EveryGeneratedEventApplies, ()) {
+  const uint64_t seed = *rc::gen::arbitrary<uint64_t>();
+  Scenario s = GenerateCase(seed, Options(), nullptr);
+  RC_LOG() << FormatScenario(s);
+  RC_ASSERT(Judge(s, {}).valid);
+}
+
+// The same seed gives the same case and the same verdict.
+RC_GTEST_PROP(Generator, SameSeedSameCaseSameVerdict, ()) {
+  const uint64_t seed = *rc::gen::arbitrary<uint64_t>();
+  Scenario a = GenerateCase(seed, Options(), nullptr);
+  Scenario b = GenerateCase(seed, Options(), nullptr);
+  RC_ASSERT(FormatScenario(a) == FormatScenario(b));
+  Verdict va = Judge(a, {}), vb = Judge(b, {});
+  RC_ASSERT(va.title == vb.title);
+  RC_ASSERT(va.failed == vb.failed);
+}
+
+// A topology on which the baseline should be clean: unique channels 0-3,
+// no bridge that never unregisters (its rebind is B5), no faults, and no
+// controller taken away while one of its peripherals is bound.
+model::Topology CleanTopology(uint64_t seed) {
+  Rng rng(seed);
+  model::Topology t = GenerateTopology(rng);
+  std::vector<uint32_t> next(t.devices.size(), 0);
+  for (model::TopoDevice& d : t.devices) {
+    if (d.kind == DeviceKind::kDsiController) continue;
+    d.channel = next[d.host]++ % 4;
+    if (d.style == Style::kNoUnregister) d.style = Style::kManual;
+  }
+  return t;
+}
+
+bool TakesHostAway(const model::World& w, const Event& e) {
+  const model::Topology& t = w.topology();
+  auto host_busy = [&](int host) {
+    for (size_t i = 0; i < t.devices.size(); ++i)
+      if (t.devices[i].host == host && w.Bound(static_cast<int>(i)))
+        return true;
+    return false;
+  };
+  if (e.kind == EventKind::kRmmod && e.arg == 0) {
+    for (size_t h = 0; h < t.devices.size(); ++h)
+      if (t.devices[h].kind == DeviceKind::kDsiController &&
+          host_busy(static_cast<int>(h)))
+        return true;
+    return false;
+  }
+  if (e.kind != EventKind::kUnbind && e.kind != EventKind::kRemove)
+    return false;
+  return t.devices[e.arg].kind == DeviceKind::kDsiController &&
+         host_busy(e.arg);
+}
+
+// The model raises no false alarm: orderings in which every peripheral
+// lets go of its host before the host goes pass every property.
+RC_GTEST_PROP(Baseline, PeripheralsFirstOrderingsAreClean, ()) {
+  Scenario s;
+  s.topology = CleanTopology(*rc::gen::arbitrary<uint64_t>());
+  const auto choices = *rc::gen::container<std::vector<uint32_t>>(
+      rc::gen::arbitrary<uint32_t>());
+  model::World w(s.topology, model::FindVariant(s.variant), nullptr);
+  w.Setup();
+  std::vector<Event> enabled;
+  for (uint32_t c : choices) {
+    enabled.clear();
+    w.EnabledEvents(enabled);
+    std::erase_if(enabled, [&](const Event& e) {
+      return e.kind == EventKind::kFail || TakesHostAway(w, e);
+    });
+    if (enabled.empty()) break;
+    const Event e = enabled[c % enabled.size()];
+    RC_ASSERT(w.Apply(e).ok());
+    s.events.push_back(e);
+  }
+  s.event_lines.assign(s.events.size(), 0);
+  Verdict v = Judge(s, {});
+  RC_LOG() << FormatScenario(s) << "first violation: " << v.title << "\n";
+  RC_ASSERT(v.valid);
+  RC_ASSERT(v.failed.empty());
+}
+
+// Shrinking keeps the title and ends 1-minimal.
+RC_GTEST_PROP(Shrinker, ResultIsOneMinimalWithTheSameTitle, ()) {
+  const uint64_t seed = *rc::gen::arbitrary<uint64_t>();
+  Scenario s = GenerateCase(seed, Options(), nullptr);
+  Verdict v = Judge(s, {});
+  RC_PRE(!v.title.empty());
+  Shrinker sh(v.title, {});
+  Scenario small = sh.Shrink(s);
+  RC_LOG() << FormatScenario(s) << "--- shrunk to ---\n"
+           << FormatScenario(small);
+  RC_ASSERT(Judge(small, {}).title == v.title);
+  RC_ASSERT(small.events.size() <= s.events.size());
+  RC_ASSERT(sh.IsOneMinimal(small));
+}
+
+// The suite checks the checker: on the baseline, the fuzzer finds a
+// violation of every property (the seed bug among them).
+class FuzzerFinds : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(FuzzerFinds, AViolationOnTheBaseline) {
+  FuzzOptions o;
+  o.seed = 1;
+  o.runs = 3000;
+  o.properties = {GetParam()};
+  o.out = (std::filesystem::temp_directory_path() /
+           ("dsifuzz-prop-" + std::string(GetParam()) + "-" +
+            std::to_string(::getpid())))
+              .string();
+  std::ostringstream log;
+  FuzzResult r = Fuzz(o, nullptr, log);
+  ASSERT_FALSE(r.findings.empty()) << GetParam();
+  for (const Finding& f : r.findings) {
+    EXPECT_EQ(f.property, GetParam());
+    EXPECT_TRUE(f.one_minimal) << f.text;
+  }
+  std::filesystem::remove_all(o.out);
+}
+
+INSTANTIATE_TEST_SUITE_P(Properties, FuzzerFinds,
+                         ::testing::Values("single-release", "use-after-free",
+                                           "refcount-balance", "no-warn"));
+
+TEST(FuzzerFinds, TheSeedBugOnTheSeedTopology) {
+  Scenario topo;
+  topo.topology.devices = {
+      {"host0", DeviceKind::kDsiController, Style::kNone, -1, 0},
+      {"bridge0", DeviceKind::kI2cBridge, Style::kDevmProbe, 0, 0}};
+  FuzzOptions o;
+  o.seed = 42;
+  o.runs = 200;
+  o.topology = topo.topology;
+  o.properties = {"use-after-free"};
+  o.out = (std::filesystem::temp_directory_path() /
+           ("dsifuzz-prop-seed-" + std::to_string(::getpid())))
+              .string();
+  std::ostringstream log;
+  FuzzResult r = Fuzz(o, nullptr, log);
+  bool found = false;
+  for (const Finding& f : r.findings)
+    found |= f.title == "use-after-free in mipi_dsi_detach";
+  EXPECT_TRUE(found) << log.str();
+  std::filesystem::remove_all(o.out);
+}
+
+}  // namespace
+}  // namespace dsifuzz

@@ -133,13 +133,12 @@ bool Shrinker::DeltaDebug(Scenario& s) {
 
 bool Shrinker::LowerCounts(Scenario& s) {
   bool progress = false;
-  for (Event& e : s.events) {
-    while (e.kind == EventKind::kFail && e.count > 1) {
+  for (size_t i = 0; i < s.events.size(); ++i) {
+    while (s.events[i].kind == EventKind::kFail && s.events[i].count > 1) {
       Scenario c = s;
-      Event& f = c.events[&e - s.events.data()];
-      --f.count;
+      --c.events[i].count;
       if (!Fails(c)) break;
-      s = std::move(c);
+      s = std::move(c);  // invalidates references into s.events: index only
       progress = true;
     }
   }

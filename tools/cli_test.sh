@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# End-to-end test of the dsifuzz command line: exit codes and messages of
+# bad usage, a fuzz run that finds the seed use-after-free, findings never
+# replaced on a second run, findings that replay as expected, JSON output,
+# and a clean run.
+#
+#   tools/cli_test.sh path/to/dsifuzz SCRATCH_DIR
+set -uo pipefail
+
+if (($# != 2)); then
+  echo "usage: $0 DSIFUZZ SCRATCH_DIR" >&2
+  exit 2
+fi
+dsifuzz=$(realpath -- "$1")
+scratch=$2
+if [[ ! -x $dsifuzz ]]; then
+  echo "$0: $1 is not an executable" >&2
+  exit 2
+fi
+rm -rf -- "$scratch"
+mkdir -p -- "$scratch"
+cd -- "$scratch" || exit 2
+
+failures=0
+fail() {
+  echo "FAIL: $*" >&2
+  failures=$((failures + 1))
+}
+
+# run NAME CMD...: runs CMD with stdout to NAME.out and stderr to NAME.err;
+# its exit status is left in $rc.
+rc=0
+run() {
+  local name=$1
+  shift
+  "$@" >"$name.out" 2>"$name.err"
+  rc=$?
+}
+
+expect_rc() {  # NAME WANT
+  if ((rc != $2)); then
+    fail "$1: exit status $rc, expected $2"
+    sed 's/^/  stdout: /' "$1.out" >&2
+    sed 's/^/  stderr: /' "$1.err" >&2
+  fi
+}
+
+expect_grep() {  # NAME FILE PATTERN
+  if ! grep -q -- "$3" "$2"; then
+    fail "$1: no line matching '$3' in $2"
+    sed 's/^/  /' "$2" >&2
+  fi
+}
+
+cat >seed.dsi <<'EOF'
+# dsifuzz v1
+device host0 dsi-controller
+device bridge0 i2c-bridge host=host0 style=devm-probe
+EOF
+cat >alone.dsi <<'EOF'
+# dsifuzz v1
+device host0 dsi-controller
+EOF
+
+# Bad usage: exit 2, with a message on stderr.
+run bogus "$dsifuzz" fuzz --bogus
+expect_rc bogus 2
+expect_grep bogus bogus.err "--bogus"
+
+run runs-abc "$dsifuzz" fuzz --runs=abc
+expect_rc runs-abc 2
+expect_grep runs-abc runs-abc.err "--runs"
+
+run runs-missing "$dsifuzz" fuzz --runs
+expect_rc runs-missing 2
+expect_grep runs-missing runs-missing.err "--runs"
+
+run property "$dsifuzz" fuzz --property nope
+expect_rc property 2
+expect_grep property property.err "--property"
+
+run variant "$dsifuzz" fuzz --variant nope
+expect_rc variant 2
+
+run no-topology "$dsifuzz" fuzz --topology does-not-exist.dsi
+expect_rc no-topology 2
+
+run replay-none "$dsifuzz" replay
+expect_rc replay-none 2
+
+run replay-missing "$dsifuzz" replay does-not-exist.dsi
+expect_rc replay-missing 2
+
+run no-command "$dsifuzz"
+expect_rc no-command 2
+
+# None of these wrote findings to the default directory.
+[[ -e findings ]] && fail "bad usage wrote ./findings"
+
+# The seed topology: the use-after-free is found and shrunk.
+run fuzz1 "$dsifuzz" fuzz --seed 3 --runs 300 --topology seed.dsi --out out
+expect_rc fuzz1 1
+if ! head -n 1 fuzz1.out | grep -q "seed 3"; then
+  fail "fuzz1: the first line does not name seed 3"
+  head -n 1 fuzz1.out >&2
+fi
+expect_grep fuzz1 fuzz1.out "^BUG: use-after-free in mipi_dsi_detach "
+uaf=out/use-after-free-in-mipi_dsi_detach.dsi
+[[ -f $uaf ]] || fail "fuzz1: $uaf was not written"
+shopt -s nullglob
+first=(out/*.dsi)
+((${#first[@]} >= 1)) || fail "fuzz1: no findings written"
+rm -rf snapshot && cp -r out snapshot
+
+# A second run into the same directory replaces nothing.
+run fuzz2 "$dsifuzz" fuzz --seed 3 --runs 300 --topology seed.dsi --out out
+expect_rc fuzz2 1
+for f in "${first[@]}"; do
+  name=$(basename "$f" .dsi)
+  cmp -s "$f" "snapshot/$name.dsi" || fail "fuzz2: $f was changed"
+  [[ -f out/$name-2.dsi ]] || fail "fuzz2: out/$name-2.dsi was not written"
+  expect_grep fuzz2 fuzz2.out "out/$name-2.dsi"
+  # The same finding, but for the path it names.
+  if ! diff <(grep -v '^# replay:' "$f") \
+            <(grep -v '^# replay:' "out/$name-2.dsi") >/dev/null; then
+    fail "fuzz2: out/$name-2.dsi differs from $f"
+  fi
+done
+second=(out/*.dsi)
+((${#second[@]} == 2 * ${#first[@]})) ||
+  fail "fuzz2: ${#second[@]} files, expected $((2 * ${#first[@]}))"
+if compgen -G 'out/.*' >/dev/null; then
+  fail "temporary files left in out/: $(ls -A out)"
+fi
+
+# Every finding replays as its expect lines say.
+run replay "$dsifuzz" replay out
+expect_rc replay 0
+expect_grep replay replay.out "^BUG: use-after-free in mipi_dsi_detach$"
+expect_grep replay replay.out "$uaf: ok: "
+if grep -q MISMATCH replay.out; then fail "replay: a mismatch"; fi
+
+run replay-quiet "$dsifuzz" replay --quiet "$uaf"
+expect_rc replay-quiet 0
+if (($(wc -l <replay-quiet.out) != 1)); then
+  fail "replay --quiet: expected one line"
+  cat replay-quiet.out >&2
+fi
+
+# The replay command line the finding names works as printed.
+cmdline=$(sed -n 's/^# replay: dsifuzz //p' "$uaf")
+[[ -n $cmdline ]] || fail "no '# replay:' line in $uaf"
+# shellcheck disable=SC2086
+run replay-named "$dsifuzz" $cmdline
+expect_rc replay-named 0
+
+# A finding whose expect lines do not match: exit 1.
+sed 's/^expect .*/expect clean/' "$uaf" >mismatch.dsi
+run mismatch "$dsifuzz" replay mismatch.dsi
+expect_rc mismatch 1
+expect_grep mismatch mismatch.out "MISMATCH"
+
+# JSON on stdout, the log on stderr.
+run json "$dsifuzz" fuzz --json --seed 3 --runs 300 --topology seed.dsi \
+  --out out-json
+expect_rc json 1
+if ! python3 -m json.tool json.out >/dev/null 2>json-tool.err; then
+  fail "json: python3 -m json.tool rejects stdout"
+  cat json-tool.err json.out >&2
+fi
+if ! python3 - json.out <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert "findings" in j, "no findings key"
+titles = [f["title"] for f in j["findings"]]
+assert "use-after-free in mipi_dsi_detach" in titles, titles
+assert j["seed"] == 3, j["seed"]
+for f in j["findings"]:
+    assert open(f["file"]).read() == f["scenario"], f["file"]
+EOF
+then
+  fail "json: unexpected contents"
+fi
+expect_grep json json.err "seed 3"
+
+# Nothing can fail on a lone controller: exit 0, nothing written.
+run clean "$dsifuzz" fuzz --seed 1 --runs 200 --topology alone.dsi \
+  --property use-after-free --out out-clean
+expect_rc clean 0
+expect_grep clean clean.out "no property failed"
+clean_files=(out-clean/*.dsi)
+((${#clean_files[@]} == 0)) || fail "clean: findings written"
+
+if ((failures)); then
+  echo "$failures check(s) failed" >&2
+  exit 1
+fi
+echo "cli e2e: all checks passed"

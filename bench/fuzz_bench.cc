@@ -56,10 +56,12 @@ void FuzzLoop(benchmark::State& state, bool seed_topology) {
   if (seed_topology) o.topology = SeedTopology();
   uint64_t run = 0;
   int64_t events = 0, cases = 0;
+  Generator generator(o);
   for (auto _ : state) {
     Panel panel({});
+    panel.set_stop_early(true);
     int n = 0;
-    Scenario s = GenerateCase(RunSeed(1, run++), o, nullptr, &panel, &n);
+    Scenario s = generator.Generate(RunSeed(1, run++), nullptr, &panel, &n);
     benchmark::DoNotOptimize(panel.Collect(n));
     events += n;
     ++cases;

@@ -60,11 +60,21 @@ struct Fact {
   const Heap* heap = nullptr;
 };
 
+constexpr uint64_t FactBit(FactKind k) {
+  return uint64_t{1} << static_cast<int>(k);
+}
+
 // Receives facts. Implemented by properties and by the trace printer.
 class FactSink {
  public:
   virtual ~FactSink() = default;
   virtual void OnFact(const Fact& fact) = 0;
+  // The fact kinds this observer wants, one bit per FactKind: the model
+  // does not even build the others.
+  virtual uint64_t Interest() const { return ~uint64_t{0}; }
+  // True once the observer has seen all it needs: a driver of the model may
+  // then stop the run early (the fuzz loop stops at the first violation).
+  virtual bool Done() const { return false; }
 };
 
 }  // namespace dsifuzz::model

@@ -8,10 +8,13 @@ State::State() {
 }
 
 Kernel::Kernel(State& state, const Topology& topo, FactSink* sink)
-    : s_(state), topo_(topo), sink_(sink) {}
+    : s_(state),
+      topo_(topo),
+      sink_(sink),
+      interest_(sink != nullptr ? sink->Interest() : 0) {}
 
 void Kernel::Emit(FactKind kind, ObjId obj, int value, const char* what) {
-  if (sink_ == nullptr) return;
+  if ((interest_ & FactBit(kind)) == 0) return;
   Fact f;
   f.kind = kind;
   f.seq = ++seq_;

@@ -52,6 +52,15 @@ class Kernel {
   int event() const { return event_; }
   // Emit a kCall fact for every model function entered.
   void set_trace(bool on) { trace_ = on; }
+  // Back to event 0 with a new fact sink (World::Restore).
+  void Reset(FactSink* sink) {
+    sink_ = sink;
+    interest_ = sink != nullptr ? sink->Interest() : 0;
+    event_ = 0;
+    seq_ = 0;
+    teardown_ = false;
+    depth_ = 0;
+  }
 
   // ---- execution context -------------------------------------------------
   // RAII marker of a model function on the model call stack.
@@ -72,8 +81,12 @@ class Kernel {
   void WARN(const char* where) { Emit(FactKind::kWarn, 0, 0, where); }
   // The kernel oopses here (a NULL dereference, a BUG): the fact is emitted
   // and the current task dies: KernelOops unwinds to the event loop, leaving
-  // the state as the dead task left it.
-  [[noreturn]] void Oops(const char* what, ObjId obj = 0);
+  // the state as the dead task left it. Model: when the fact sink is Done()
+  // (it has its verdict and the run ends with this event), Oops returns
+  // instead, and the rest of the event runs on memory-safe stale or dummy
+  // state; callers return right after it. Unwinding is costly, and nothing
+  // after a decided verdict is observed.
+  void Oops(const char* what, ObjId obj = 0);
   void printk(const char* msg, ObjId obj = 0, int err = 0) {
     Emit(FactKind::kPrintk, obj, err, msg);
   }
@@ -288,6 +301,7 @@ class Kernel {
   State& s_;
   const Topology& topo_;
   FactSink* sink_;
+  uint64_t interest_;  // sink_->Interest(), 0 without a sink
   int event_ = 0;
   uint32_t seq_ = 0;
   bool teardown_ = false;

@@ -90,6 +90,12 @@ void World::Setup() {
   for (bus_state& bus : state_.buses) bus.drivers_autoprobe = true;
 }
 
+void World::Restore(const State& saved, FactSink* sink) {
+  state_ = saved;  // reuses the storage of the current state
+  log_.clear();
+  kernel_->Reset(sink);
+}
+
 namespace {
 // The struct device inside a live container, read without a checked access.
 const device* DeviceIn(const State& s, ObjId id) {
@@ -142,9 +148,9 @@ bool World::Bound(int i) const {
 }
 
 absl::Status World::Check(const Event& e) const {
-  const std::string text = Format(e);
+  // The event's text is built only for a refusal (Check is on the hot path).
   auto refuse = [&](const std::string& why) {
-    return absl::FailedPreconditionError(absl::StrCat(text, ": ", why));
+    return absl::FailedPreconditionError(absl::StrCat(Format(e), ": ", why));
   };
   const int n = static_cast<int>(topo_.devices.size());
   switch (e.kind) {

@@ -64,6 +64,12 @@ class World {
   // Event 0: drivers loaded and devices present, nothing bound (the buses
   // do not autoprobe during setup; they do afterwards).
   void Setup();
+  // Snapshots: the state after Setup() can be saved and put back, so a
+  // fuzz loop on one topology pays for the setup once. Restore() forgets
+  // the events applied since and sends the facts that follow to `sink`.
+  State Save() const { return state_; }
+  void Restore(const State& saved, FactSink* sink);
+
   // Whether `e` applies now; FailedPrecondition saying why not.
   absl::Status Check(const Event& e) const;
   // Checks, then runs `e` as the next event.

@@ -17,6 +17,10 @@ class NoWarn : public Property {
     return "no WARN()/WARN_ON() fires";
   }
 
+  uint64_t Interest() const override {
+    return model::FactBit(model::FactKind::kWarn);
+  }
+
   void Observe(const model::Fact& f) override {
     if (f.kind == model::FactKind::kWarn) {
       Add(MakeViolation(f, name(), "WARNING"));

@@ -31,6 +31,11 @@ class RefcountBalance : public Property {
            "its base";
   }
 
+  uint64_t Interest() const override {
+    return model::FactBit(FactKind::kLeak) |
+           model::FactBit(FactKind::kRefLeak);
+  }
+
   void Observe(const Fact& f) override {
     switch (f.kind) {
       case FactKind::kLeak: {

@@ -5,7 +5,8 @@
 // release.
 #include <memory>
 #include <string_view>
-#include <unordered_set>
+#include <algorithm>
+#include <vector>
 #include <utility>
 
 #include "model/fact.h"
@@ -33,25 +34,32 @@ class SingleRelease : public Property {
            "node released once";
   }
 
+  uint64_t Interest() const override {
+    return model::FactBit(FactKind::kDoubleFree) |
+           model::FactBit(FactKind::kDeviceDel) |
+           model::FactBit(FactKind::kDevresRun) |
+           model::FactBit(FactKind::kRelease);
+  }
+
   void Observe(const Fact& f) override {
     switch (f.kind) {
       case FactKind::kDoubleFree:
         Add(MakeViolation(f, name(), "double-free"));
         break;
       case FactKind::kDeviceDel:
-        if (!deleted_.insert(f.obj).second) {
+        if (!Insert(deleted_, f.obj)) {
           Violation v = MakeViolation(f, name(), "double-unregister");
           v.function = UnregisterCaller(f);
           Add(std::move(v));
         }
         break;
       case FactKind::kDevresRun:
-        if (f.obj != 0 && !devres_run_.insert(f.obj).second) {
+        if (f.obj != 0 && !Insert(devres_run_, f.obj)) {
           Add(MakeViolation(f, name(), "double-devres-release"));
         }
         break;
       case FactKind::kRelease:
-        if (!released_.insert(f.obj).second) {
+        if (!Insert(released_, f.obj)) {
           Add(MakeViolation(f, name(), "double-release"));
         }
         break;
@@ -72,9 +80,15 @@ class SingleRelease : public Property {
     return (f.func != nullptr && f.func[0] != '\0') ? f.func : "(world)";
   }
 
-  std::unordered_set<ObjId> deleted_;
-  std::unordered_set<ObjId> devres_run_;
-  std::unordered_set<ObjId> released_;
+  // Objects seen so far; small, so a vector beats a hash set.
+  static bool Insert(std::vector<ObjId>& seen, ObjId id) {
+    if (std::find(seen.begin(), seen.end(), id) != seen.end()) return false;
+    seen.push_back(id);
+    return true;
+  }
+  std::vector<ObjId> deleted_;
+  std::vector<ObjId> devres_run_;
+  std::vector<ObjId> released_;
 };
 
 }  // namespace

@@ -23,6 +23,12 @@ class UseAfterFree : public Property {
     return "no access to freed memory, NULL or an ERR_PTR (KASAN)";
   }
 
+  uint64_t Interest() const override {
+    return model::FactBit(FactKind::kBadAccess) |
+           model::FactBit(FactKind::kInvalidFree) |
+           model::FactBit(FactKind::kOops);
+  }
+
   void Observe(const Fact& f) override {
     switch (f.kind) {
       case FactKind::kBadAccess:

@@ -112,13 +112,15 @@ FuzzResult Fuzz(const FuzzOptions& opts, const std::atomic<bool>* stop,
   std::atomic<uint64_t> cases{0}, events{0};
   std::vector<GenStats> stats(std::max(1, opts.jobs));
   auto worker = [&](int job) {
+    Generator generator(gen);
     for (uint64_t run = static_cast<uint64_t>(job); run < opts.runs;
          run += static_cast<uint64_t>(opts.jobs)) {
       if (stop != nullptr && stop->load(std::memory_order_relaxed)) return;
       Panel panel(opts.properties);
+      panel.set_stop_early(true);  // the title is all the loop needs
       int n = 0;
       Scenario s =
-          GenerateCase(RunSeed(opts.seed, run), gen, &stats[job], &panel, &n);
+          generator.Generate(RunSeed(opts.seed, run), &stats[job], &panel, &n);
       Verdict v = panel.Collect(n);
       cases.fetch_add(1, std::memory_order_relaxed);
       events.fetch_add(static_cast<uint64_t>(v.events),

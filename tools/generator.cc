@@ -86,14 +86,11 @@ uint32_t Weight(const model::World& w, const Event& e) {
 
 }  // namespace
 
-Scenario GenerateCase(uint64_t seed, const GenOptions& opts, GenStats* stats,
-                      model::FactSink* sink, int* events) {
-  Rng rng(seed);
-  Scenario s;
-  s.variant = opts.variant;
-  s.topology = opts.topology ? *opts.topology : GenerateTopology(rng);
-  model::World world(s.topology, model::FindVariant(s.variant), sink);
-  world.Setup();
+namespace {
+
+// The walk of one case on a world just set up (or restored to setup).
+void Walk(model::World& world, Rng& rng, const GenOptions& opts, Scenario& s,
+          GenStats* stats, model::FactSink* sink, int* events) {
   const int length = rng.Range(1, std::max(1, opts.max_events));
   std::vector<Event> enabled;
   std::vector<uint32_t> weights;
@@ -123,17 +120,55 @@ Scenario GenerateCase(uint64_t seed, const GenOptions& opts, GenStats* stats,
       if (e.kind == EventKind::kBind && was_bound[e.arg]) ++stats->rebinds;
     }
     if (!world.Apply(e).ok()) break;  // cannot happen: e was enabled
-    for (size_t i = 0; i < was_bound.size(); ++i)
-      if (world.Bound(static_cast<int>(i))) was_bound[i] = true;
+    if (stats != nullptr) {
+      for (size_t i = 0; i < was_bound.size(); ++i)
+        if (world.Bound(static_cast<int>(i))) was_bound[i] = true;
+    }
     s.events.push_back(e);
-    s.event_lines.push_back(0);
+    if (sink != nullptr && sink->Done()) break;
   }
-  if (sink != nullptr) world.Teardown();
+  s.event_lines.assign(s.events.size(), 0);
+  if (sink != nullptr && !sink->Done()) world.Teardown();
   if (events != nullptr) *events = world.events();
   if (stats != nullptr) {
     ++stats->cases;
     stats->total_events += s.events.size();
   }
+}
+
+}  // namespace
+
+Scenario GenerateCase(uint64_t seed, const GenOptions& opts, GenStats* stats,
+                      model::FactSink* sink, int* events) {
+  Rng rng(seed);
+  Scenario s;
+  s.variant = opts.variant;
+  s.topology = opts.topology ? *opts.topology : GenerateTopology(rng);
+  model::World world(s.topology, model::FindVariant(s.variant), sink);
+  world.Setup();
+  Walk(world, rng, opts, s, stats, sink, events);
+  return s;
+}
+
+Generator::Generator(const GenOptions& opts) : opts_(opts) {
+  if (!opts_.topology) return;
+  world_ = std::make_unique<model::World>(
+      *opts_.topology, model::FindVariant(opts_.variant), nullptr);
+  world_->Setup();
+  setup_ = world_->Save();
+}
+
+Generator::~Generator() = default;
+
+Scenario Generator::Generate(uint64_t seed, GenStats* stats,
+                             model::FactSink* sink, int* events) {
+  if (!world_) return GenerateCase(seed, opts_, stats, sink, events);
+  Rng rng(seed);
+  Scenario s;
+  s.variant = opts_.variant;
+  s.topology = *opts_.topology;
+  world_->Restore(setup_, sink);
+  Walk(*world_, rng, opts_, s, stats, sink, events);
   return s;
 }
 

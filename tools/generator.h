@@ -6,10 +6,12 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "model/fact.h"
+#include "model/world.h"
 #include "tools/rng.h"
 #include "tools/scenario.h"
 
@@ -32,9 +34,28 @@ struct GenStats {
 };
 
 model::Topology GenerateTopology(Rng& rng);
+
+// Generates cases; on a fixed topology (opts.topology) it keeps one world
+// and restores its post-setup snapshot for each case instead of building
+// and setting up a new one.
+class Generator {
+ public:
+  explicit Generator(const GenOptions& opts);
+  ~Generator();
+  // As GenerateCase below.
+  Scenario Generate(uint64_t seed, GenStats* stats, model::FactSink* sink,
+                    int* events);
+
+ private:
+  GenOptions opts_;
+  std::unique_ptr<model::World> world_;  // fixed topology only
+  model::State setup_;
+};
+
 // Generates the case of `seed`. With a sink, the model's facts of the walk
 // and of the end-of-run teardown go to it (the case is judged as it is
-// generated); without one, no teardown runs.
+// generated); without one, no teardown runs. When the sink says it is
+// Done(), the walk ends after that event and the teardown is skipped.
 Scenario GenerateCase(uint64_t seed, const GenOptions& opts, GenStats* stats,
                       model::FactSink* sink = nullptr, int* events = nullptr);
 

@@ -28,13 +28,27 @@ class Panel : public model::FactSink {
   // needs only each property's first violation: the rest is not recorded.
   explicit Panel(const std::vector<std::string>& properties);
   void OnFact(const model::Fact& f) override {
-    for (auto& p : props_) p->OnFact(f);
+    for (auto& p : props_) {
+      p->OnFact(f);
+      if (!p->violations().empty()) violated_ = true;
+    }
   }
+  // With stop_early, the run may stop once any property has failed: the
+  // verdict's title is then known (its list of failed properties is not).
+  bool Done() const override { return stop_early_ && violated_; }
+  uint64_t Interest() const override {
+    uint64_t bits = 0;
+    for (const auto& p : props_) bits |= p->Interest();
+    return bits;
+  }
+  void set_stop_early(bool on) { stop_early_ = on; }
   // The verdict of a finished (torn down) run of `events` events.
   Verdict Collect(int events) const;
 
  private:
   std::vector<std::unique_ptr<Property>> props_;
+  bool violated_ = false;
+  bool stop_early_ = false;
 };
 
 Verdict Judge(const Scenario& s, const std::vector<std::string>& properties);

@@ -296,6 +296,7 @@ void Kernel::driver_detach(DriverId drv) {
     ObjId p = list.back();
     if (p == previous) {  // the unbind did not take it off: a hang
       Oops("driver_detach: the device stays bound (the kernel loops here)", p);
+      return;
     }
     previous = p;
     DevPtr d = get_device(priv(p).device);

@@ -61,7 +61,8 @@ static void KlistRelease(klist_node& n, std::vector<ObjId>& list, ObjId p) {
   n.attached = false;
   n.dead = false;
   n.klist = 0;
-  list.erase(std::find(list.begin(), list.end(), p));
+  auto it = std::find(list.begin(), list.end(), p);
+  if (it != list.end()) list.erase(it);  // absent only after an oops
 }
 
 // klist_put (klist.c:209): reads k->put through n_klist first, so a node
@@ -73,10 +74,10 @@ void Kernel::klist_put(ObjId p, KnodeField f, bool kill) {
   KFUNC();
   klist_node& n = knode(p, f);
   if (!n.attached) {
-    Oops(
-        "BUG: kernel NULL pointer dereference in klist_put (n_klist is "
-        "NULL: the node was already released)",
-        p);
+    Oops("NULL pointer dereference: n_klist was cleared when the node was "
+         "released",
+         p);
+    return;
   }
   if (kill) {
     if (n.dead)
@@ -124,14 +125,14 @@ ObjId Kernel::klist_next(klist_iter& i) {
   bool put_last = false;
   if (last != 0) {
     pos = static_cast<size_t>(std::find(list.begin(), list.end(), last) -
-                              list.begin()) +
-          1;
+                              list.begin());
+    pos = pos < list.size() ? pos + 1 : list.size();  // absent: after an oops
     klist_node& n = knode(last, i.field);
     if (--n.ref == 0) {  // klist_dec_and_del
       if (!n.dead)
         WARN("lib/klist.c:188@6.1 klist_release: WARN_ON(!knode_dead(n))");
+      if (pos > 0 && list[pos - 1] == last) --pos;
       KlistRelease(n, list, last);
-      --pos;
       put_last = HasHooks(i.field);
     }
   }

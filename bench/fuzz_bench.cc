@@ -119,7 +119,7 @@ Scenario Planted() {
     return Event{k, static_cast<int16_t>(arg)};
   };
   s.events.push_back(ev(EventKind::kBind, 0));
-  for (int i = 0; i < 9; ++i) {
+  for (int i = 0; i < 10; ++i) {
     s.events.push_back(ev(EventKind::kBind, 2));
     s.events.push_back(ev(EventKind::kBind, 3));
     s.events.push_back(ev(EventKind::kUnbind, 3));

@@ -32,8 +32,7 @@ class RefcountBalance : public Property {
   }
 
   uint64_t Interest() const override {
-    return model::FactBit(FactKind::kLeak) |
-           model::FactBit(FactKind::kRefLeak);
+    return model::FactBit(FactKind::kLeak) | model::FactBit(FactKind::kRefLeak);
   }
 
   void Observe(const Fact& f) override {

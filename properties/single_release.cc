@@ -3,11 +3,11 @@
 // released (device_release) once. The second time is the violation: a
 // double-free, a double-unregister, a double devres release or a double
 // release.
+#include <algorithm>
 #include <memory>
 #include <string_view>
-#include <algorithm>
-#include <vector>
 #include <utility>
+#include <vector>
 
 #include "model/fact.h"
 #include "properties/property.h"

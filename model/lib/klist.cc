@@ -74,9 +74,10 @@ void Kernel::klist_put(ObjId p, KnodeField f, bool kill) {
   KFUNC();
   klist_node& n = knode(p, f);
   if (!n.attached) {
-    Oops("NULL pointer dereference: n_klist was cleared when the node was "
-         "released",
-         p);
+    Oops(
+        "NULL pointer dereference: n_klist was cleared when the node was "
+        "released",
+        p);
     return;
   }
   if (kill) {

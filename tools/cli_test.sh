@@ -191,6 +191,22 @@ expect_grep clean clean.out "no property failed"
 clean_files=(out-clean/*.dsi)
 ((${#clean_files[@]} == 0)) || fail "clean: findings written"
 
+# Ctrl-C: a long campaign stopped by SIGINT still shrinks and writes what
+# it found, says it was interrupted, and exits 1 for the failure.
+"$dsifuzz" fuzz --seed 5 --runs 1000000000 --out out-int >int.out 2>int.err &
+pid=$!
+for _ in $(seq 50); do
+  grep -q "^found:" int.out 2>/dev/null && break
+  sleep 0.1
+done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+((rc == 1)) || fail "sigint: exit $rc, want 1"
+expect_grep sigint int.out "(interrupted)"
+int_files=(out-int/*.dsi)
+[[ -f ${int_files[0]} ]] || fail "sigint: no finding written"
+
 if ((failures)); then
   echo "$failures check(s) failed" >&2
   exit 1

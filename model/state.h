@@ -46,6 +46,14 @@ struct Faults {
 
 struct State {
   State();
+  // Copies rebind every slot to the copy's own storage (moves keep it).
+  State(const State& other);
+  State& operator=(const State& other);
+  State(State&&) = default;
+  State& operator=(State&&) = default;
+
+  // Points slot `id` at its object (and its struct device) in this State.
+  void Bind(ObjId id);
 
   Heap heap;
   // Typed storage; element 0 of each deque is the zeroed dummy a type

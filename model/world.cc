@@ -101,17 +101,7 @@ namespace {
 const device* DeviceIn(const State& s, ObjId id) {
   if (!s.heap.Valid(id)) return nullptr;
   const Slot& slot = s.heap.slot(id);
-  if (!slot.live) return nullptr;
-  switch (slot.type) {
-    case ObjType::kPlatformDevice:
-      return &s.storage<platform_device>()[slot.index].dev;
-    case ObjType::kI2cClient:
-      return &s.storage<i2c_client>()[slot.index].dev;
-    case ObjType::kMipiDsiDevice:
-      return &s.storage<mipi_dsi_device>()[slot.index].dev;
-    default:
-      return nullptr;
-  }
+  return slot.live ? slot.dev : nullptr;
 }
 
 DriverKind DriverOf(DeviceKind kind) {

@@ -60,20 +60,14 @@ device& Kernel::dev(DevPtr d, const char* what) {
     return Dummy<platform_device>().dev;
   }
   const Slot& slot = s_.heap.slot(d.id);
+  if (slot.dev == nullptr) [[unlikely]] {
+    // Not a device at all: the memory is read as one anyway.
+    BadAccess(d.id, "type confusion: not a struct device");
+    return Dummy<platform_device>().dev;
+  }
   if (!slot.live) [[unlikely]]
     BadAccess(d.id, what);
-  switch (slot.type) {
-    case ObjType::kPlatformDevice:
-      return s_.storage<platform_device>()[slot.index].dev;
-    case ObjType::kI2cClient:
-      return s_.storage<i2c_client>()[slot.index].dev;
-    case ObjType::kMipiDsiDevice:
-      return s_.storage<mipi_dsi_device>()[slot.index].dev;
-    default:
-      // Not a device at all: the memory is read as one anyway.
-      BadAccess(d.id, "type confusion: not a struct device");
-      return Dummy<platform_device>().dev;
-  }
+  return *slot.dev;
 }
 
 }  // namespace dsifuzz::model

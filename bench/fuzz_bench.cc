@@ -57,9 +57,10 @@ void FuzzLoop(benchmark::State& state, bool seed_topology) {
   uint64_t run = 0;
   int64_t events = 0, cases = 0;
   Generator generator(o);
+  Panel panel({});
+  panel.set_stop_early(true);
   for (auto _ : state) {
-    Panel panel({});
-    panel.set_stop_early(true);
+    panel.Reset();
     int n = 0;
     Scenario s = generator.Generate(RunSeed(1, run++), nullptr, &panel, &n);
     benchmark::DoNotOptimize(panel.Collect(n));

@@ -132,7 +132,7 @@ class Kernel {
 
   // ---- lib/klist.c (model/lib/klist.cc) ----------------------------------
   klist_node& knode(ObjId p, KnodeField f);
-  std::vector<ObjId>& klist_of(KnodeField f, ObjId owner);
+  ObjList& klist_of(KnodeField f, ObjId owner);
   void klist_add_tail(ObjId p, KnodeField f, ObjId owner);
   void klist_put(ObjId p, KnodeField f, bool kill);
   void klist_del(ObjId p, KnodeField f);
@@ -204,7 +204,7 @@ class Kernel {
   void devm_remove_action(DevPtr d, DevresAction action, ObjId data);
   void devm_release_action(DevPtr d, DevresAction action, ObjId data);
   int devres_release_all(DevPtr d);
-  void release_nodes(std::vector<devres_node>& todo);
+  void release_nodes(DevresList& todo);
   template <class T>
   Ptr<T> devm_kzalloc(DevPtr d);
   ObjId devres_open_group(DevPtr d);

@@ -81,10 +81,10 @@ struct State {
   // Indexed by Bus.
   std::array<bus_state, static_cast<int>(Bus::kCount)> buses;
   // drm_mipi_dsi.c host_list: Ptr<dsi_controller> ids, in list order.
-  std::vector<ObjId> host_list;
+  ObjList host_list;
   // dd.c deferred_probe_pending_list / _active_list: device_private ids.
-  std::vector<ObjId> deferred_pending;
-  std::vector<ObjId> deferred_active;
+  ObjList deferred_pending;
+  ObjList deferred_active;
   int deferred_trigger_count = 0;
   // Extra references on each device-tree node, over the one the tree holds.
   std::vector<int16_t> of_refcount;

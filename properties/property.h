@@ -70,6 +70,8 @@ class Property : public model::FactSink {
     if (violations_.size() < limit_) Observe(f);
   }
   void set_limit(size_t limit) { limit_ = limit; }
+  // Forgets the run seen so far, to observe a new one.
+  virtual void Reset() { violations_.clear(); }
   // The fact kinds Observe() looks at (model::FactBit of each).
   uint64_t Interest() const override = 0;
 

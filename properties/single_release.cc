@@ -80,6 +80,13 @@ class SingleRelease : public Property {
     return (f.func != nullptr && f.func[0] != '\0') ? f.func : "(world)";
   }
 
+  void Reset() override {
+    Property::Reset();
+    deleted_.clear();
+    devres_run_.clear();
+    released_.clear();
+  }
+
   // Objects seen so far; small, so a vector beats a hash set.
   static bool Insert(std::vector<ObjId>& seen, ObjId id) {
     if (std::find(seen.begin(), seen.end(), id) != seen.end()) return false;

@@ -113,11 +113,12 @@ FuzzResult Fuzz(const FuzzOptions& opts, const std::atomic<bool>* stop,
   std::vector<GenStats> stats(std::max(1, opts.jobs));
   auto worker = [&](int job) {
     Generator generator(gen);
+    Panel panel(opts.properties);
+    panel.set_stop_early(true);  // the title is all the loop needs
     for (uint64_t run = static_cast<uint64_t>(job); run < opts.runs;
          run += static_cast<uint64_t>(opts.jobs)) {
       if (stop != nullptr && stop->load(std::memory_order_relaxed)) return;
-      Panel panel(opts.properties);
-      panel.set_stop_early(true);  // the title is all the loop needs
+      panel.Reset();
       int n = 0;
       Scenario s =
           generator.Generate(RunSeed(opts.seed, run), &stats[job], &panel, &n);

@@ -42,6 +42,11 @@ class Panel : public model::FactSink {
     return bits;
   }
   void set_stop_early(bool on) { stop_early_ = on; }
+  // Ready for a new run, keeping the properties' storage.
+  void Reset() {
+    for (auto& p : props_) p->Reset();
+    violated_ = false;
+  }
   // The verdict of a finished (torn down) run of `events` events.
   Verdict Collect(int events) const;
 

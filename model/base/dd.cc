@@ -10,7 +10,7 @@
 namespace dsifuzz::model {
 
 namespace {
-void ListErase(std::vector<ObjId>& list, ObjId p) {
+void ListErase(ObjList& list, ObjId p) {
   auto it = std::find(list.begin(), list.end(), p);
   if (it != list.end()) list.erase(it);
 }
@@ -290,7 +290,7 @@ void Kernel::device_driver_detach(DevPtr d) {
 // reference.
 void Kernel::driver_detach(DriverId drv) {
   KFUNC();
-  std::vector<ObjId>& list = s_.drivers[drv].klist_devices;
+  ObjList& list = s_.drivers[drv].klist_devices;
   ObjId previous = 0;
   while (!list.empty()) {
     ObjId p = list.back();

@@ -16,6 +16,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
+
 #include "model/mm/heap.h"
 
 namespace dsifuzz::model {
@@ -94,6 +96,11 @@ struct devres_node {
   ObjId data = 0;  // the action's argument
 };
 
+// A device's devres list and the model's klists: short lists, kept inline
+// so that most devices never allocate for them.
+using DevresList = absl::InlinedVector<devres_node, 6>;
+using ObjList = absl::InlinedVector<ObjId, 4>;
+
 struct device {
   kobject kobj;
   DevPtr parent;
@@ -106,13 +113,13 @@ struct device {
   OfNode of_node = -1;
   bool can_match = false;
   bool devres_initialized = false;  // devres_head.next != NULL
-  std::vector<devres_node> devres_head;
+  DevresList devres_head;
 };
 
 enum class DeferredList : uint8_t { kNone, kPending, kActive };
 
 struct device_private {
-  std::vector<ObjId> klist_children;  // children's device_private, in order
+  ObjList klist_children;  // children's device_private, in order
   klist_node knode_parent;
   klist_node knode_driver;
   klist_node knode_bus;
@@ -135,13 +142,13 @@ struct device_driver {
   const char* name = "";
   Bus bus = Bus::kNone;
   DriverKind kind = DriverKind::kDsiController;
-  bool registered = false;           // drv->p != NULL
-  std::vector<ObjId> klist_devices;  // device_private of bound devices
+  bool registered = false;  // drv->p != NULL
+  ObjList klist_devices;    // device_private of bound devices
 };
 
 // struct subsys_private of a bus: its device klist and autoprobe switch.
 struct bus_state {
-  std::vector<ObjId> klist_devices;  // device_private, knode_bus
+  ObjList klist_devices;  // device_private, knode_bus
   bool drivers_autoprobe = true;
 };
 

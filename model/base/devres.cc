@@ -42,8 +42,7 @@ int Kernel::devm_add_action_or_reset(DevPtr d, DevresAction action,
 
 namespace {
 // find_dr (devres.c@6.11): newest first, matching action and data.
-int FindAction(const std::vector<devres_node>& head, DevresAction action,
-               ObjId data) {
+int FindAction(const DevresList& head, DevresAction action, ObjId data) {
   for (int i = static_cast<int>(head.size()) - 1; i >= 0; --i) {
     const devres_node& n = head[i];
     if (n.kind == DevresKind::kAction && n.action == action && n.data == data)
@@ -57,7 +56,7 @@ int FindAction(const std::vector<devres_node>& head, DevresAction action,
 // if not found.
 void Kernel::devm_remove_action(DevPtr d, DevresAction action, ObjId data) {
   KFUNC();
-  std::vector<devres_node>& head = dev(d).devres_head;
+  DevresList& head = dev(d).devres_head;
   int i = FindAction(head, action, data);
   if (i < 0) {
     WARN(
@@ -75,7 +74,7 @@ void Kernel::devm_remove_action(DevPtr d, DevresAction action, ObjId data) {
 // found.
 void Kernel::devm_release_action(DevPtr d, DevresAction action, ObjId data) {
   KFUNC();
-  std::vector<devres_node>& head = dev(d).devres_head;
+  DevresList& head = dev(d).devres_head;
   int i = FindAction(head, action, data);
   if (i < 0) {
     WARN(
@@ -93,7 +92,7 @@ void Kernel::devm_release_action(DevPtr d, DevresAction action, ObjId data) {
 // release_nodes (devres.c:493@6.1): newest first; each node's release, then
 // kfree of the node. A devm_kzalloc'd object is its node; a group is freed
 // at its open marker.
-void Kernel::release_nodes(std::vector<devres_node>& todo) {
+void Kernel::release_nodes(DevresList& todo) {
   KFUNC();
   for (auto it = todo.rbegin(); it != todo.rend(); ++it) {
     switch (it->kind) {
@@ -128,7 +127,7 @@ int Kernel::devres_release_all(DevPtr d) {
     return -ENODEV;
   }
   if (dv.devres_head.empty()) return 0;
-  std::vector<devres_node> todo;
+  DevresList todo;
   todo.swap(dv.devres_head);
   int count = static_cast<int>(todo.size());
   release_nodes(todo);
@@ -167,7 +166,7 @@ ObjId Kernel::devres_open_group(DevPtr d) {
 // if the list is empty, WARN_ON(1) otherwise.
 int Kernel::devres_release_group(DevPtr d, ObjId id) {
   KFUNC();
-  std::vector<devres_node>& head = dev(d).devres_head;
+  DevresList& head = dev(d).devres_head;
   size_t first = 0;
   while (first < head.size() && !(head[first].kind == DevresKind::kGroupOpen &&
                                   head[first].node == id))
@@ -182,8 +181,8 @@ int Kernel::devres_release_group(DevPtr d, ObjId id) {
          !(head[end].kind == DevresKind::kGroupClose && head[end].node == id))
     ++end;
   if (end < head.size()) ++end;
-  std::vector<devres_node> todo(head.begin() + static_cast<ptrdiff_t>(first),
-                                head.begin() + static_cast<ptrdiff_t>(end));
+  DevresList todo(head.begin() + static_cast<ptrdiff_t>(first),
+                  head.begin() + static_cast<ptrdiff_t>(end));
   head.erase(head.begin() + static_cast<ptrdiff_t>(first),
              head.begin() + static_cast<ptrdiff_t>(end));
   int count = static_cast<int>(todo.size());

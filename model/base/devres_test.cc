@@ -193,8 +193,7 @@ TEST(DevresTest, RemoveActionMatchesActionAndDataWithoutRunning) {
   ASSERT_EQ(k.__devm_add_action(host, DevresAction::kNone, 2), 0);
   const size_t before = test::DeviceIn(w.state(), host.id).devres_head.size();
   k.devm_remove_action(host, DevresAction::kNone, 1);
-  const std::vector<devres_node>& head =
-      test::DeviceIn(w.state(), host.id).devres_head;
+  const DevresList& head = test::DeviceIn(w.state(), host.id).devres_head;
   ASSERT_EQ(head.size(), before - 1);
   EXPECT_EQ(head.back().data, 2u) << "the other action stays";
   std::vector<RecordedFact> removed = w.log.Of(FactKind::kDevresRemove);

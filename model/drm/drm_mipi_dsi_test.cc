@@ -170,12 +170,12 @@ TEST(MipiDsiTest, BridgeDefersUntilTheHostIsRegistered) {
   EXPECT_EQ(ProbeResult(w, 1), -EPROBE_DEFER);
   EXPECT_FALSE(w.Bound("bridge0"));
   const ObjId p = test::DeviceIn(w.state(), w.Dev("bridge0")).p;
-  EXPECT_EQ(w.state().deferred_pending, std::vector<ObjId>{p});
+  EXPECT_EQ(w.state().deferred_pending, ObjList{p});
   EXPECT_TRUE(w.state().deferred_active.empty());
 
   ASSERT_TRUE(w.Apply(EventKind::kBind, "host0").ok());
   EXPECT_TRUE(w.state().deferred_pending.empty());
-  EXPECT_EQ(w.state().deferred_active, std::vector<ObjId>{p});
+  EXPECT_EQ(w.state().deferred_active, ObjList{p});
   EXPECT_FALSE(w.Bound("bridge0"));
   EXPECT_EQ(w.log.Count(FactKind::kHostAttach), 0);
 

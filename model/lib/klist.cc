@@ -31,7 +31,7 @@ klist_node& Kernel::knode(ObjId p, KnodeField f) {
   return dp.knode_driver;
 }
 
-std::vector<ObjId>& Kernel::klist_of(KnodeField f, ObjId owner) {
+ObjList& Kernel::klist_of(KnodeField f, ObjId owner) {
   switch (f) {
     case KnodeField::kParent:
       return priv(owner, "klist").klist_children;
@@ -57,7 +57,7 @@ void Kernel::klist_add_tail(ObjId p, KnodeField f, ObjId owner) {
 
 // klist_release (klist.c:183) as reached from klist_dec_and_del: unlink
 // the node and clear its klist pointer (which also clears the dead bit).
-static void KlistRelease(klist_node& n, std::vector<ObjId>& list, ObjId p) {
+static void KlistRelease(klist_node& n, ObjList& list, ObjId p) {
   n.attached = false;
   n.dead = false;
   n.klist = 0;
@@ -120,7 +120,7 @@ void Kernel::klist_iter_init(klist_iter& i, KnodeField f, ObjId owner) {
 // may be the final put_device of its device) runs last, outside the lock.
 ObjId Kernel::klist_next(klist_iter& i) {
   KFUNC();
-  std::vector<ObjId>& list = klist_of(i.field, i.owner);
+  ObjList& list = klist_of(i.field, i.owner);
   ObjId last = i.cur;
   size_t pos = 0;
   bool put_last = false;

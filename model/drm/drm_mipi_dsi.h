@@ -35,6 +35,12 @@ struct mipi_dsi_device {
   uint8_t channel = 0;
   uint32_t mode_flags = 0;
   int16_t name = -1;  // info->type: the topology device that named it
+  // Fields that only variants (model/variants/) read or write; the 6.11
+  // struct has none of them.
+  DevPtr
+      devres_register_dev;    // tomi-v1, maxime: owner of the unregister action
+  DevPtr devres_attach_dev;   // tomi-v1, maxime: owner of the detach action
+  bool unregistered = false;  // idempotent: unregister already done
 };
 
 // struct mipi_dsi_device_info

@@ -14,6 +14,11 @@ const std::vector<std::pair<std::string, KernelFactory>>& Registry() {
   static const auto* registry =
       new std::vector<std::pair<std::string, KernelFactory>>{
           {"upstream-6.11", &MakeUpstream611},
+          {"pre-detach", &MakePreDetach},
+          {"pre-attached-flag", &MakePreAttachedFlag},
+          {"tomi-v1", &MakeTomiV1},
+          {"idempotent", &MakeIdempotent},
+          {"maxime", &MakeMaxime},
       };
   return *registry;
 }

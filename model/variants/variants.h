@@ -12,6 +12,14 @@ namespace dsifuzz::model {
 
 std::unique_ptr<Kernel> MakeUpstream611(State& s, const Topology& t,
                                         FactSink* sink);
+std::unique_ptr<Kernel> MakePreDetach(State& s, const Topology& t,
+                                      FactSink* sink);
+std::unique_ptr<Kernel> MakePreAttachedFlag(State& s, const Topology& t,
+                                            FactSink* sink);
+std::unique_ptr<Kernel> MakeTomiV1(State& s, const Topology& t, FactSink* sink);
+std::unique_ptr<Kernel> MakeIdempotent(State& s, const Topology& t,
+                                       FactSink* sink);
+std::unique_ptr<Kernel> MakeMaxime(State& s, const Topology& t, FactSink* sink);
 
 }  // namespace dsifuzz::model
 

@@ -5,39 +5,16 @@
 // unregister or detach comes from anywhere but that action, the action is
 // removed first (devm_remove_action, which WARNs if it is gone). No locks,
 // no references, the fields are never cleared.
+#include "model/variants/devres_owner.h"
 #include "model/variants/variants.h"
 
 namespace dsifuzz::model {
 namespace {
 
-class TomiV1 : public Kernel {
+// The devm helpers that record their owner: devres_owner.h.
+class TomiV1 : public RecordsDevresOwner {
  public:
-  using Kernel::Kernel;
-
-  // devm_mipi_dsi_device_register_full: + dsi->devres_register_dev = dev.
-  Ptr<mipi_dsi_device> devm_mipi_dsi_device_register_full(
-      DevPtr d, Ptr<dsi_controller> host,
-      const mipi_dsi_device_info& info) override {
-    KFUNC();
-    Ptr<mipi_dsi_device> dsi = mipi_dsi_device_register_full(host, info);
-    if (IS_ERR(dsi)) return dsi;
-    int ret = devm_add_action_or_reset(
-        d, DevresAction::kDevmMipiDsiDeviceUnregister, dsi.id);
-    if (ret) return ERR_PTR<mipi_dsi_device>(ret);
-    deref(dsi, "write dsi->devres_register_dev").devres_register_dev = d;
-    return dsi;
-  }
-
-  // devm_mipi_dsi_attach: + dsi->devres_attach_dev = dev.
-  int devm_mipi_dsi_attach(DevPtr d, Ptr<mipi_dsi_device> dsi) override {
-    KFUNC();
-    int ret = mipi_dsi_attach(dsi);
-    if (ret) return ret;
-    ret = devm_add_action_or_reset(d, DevresAction::kDevmMipiDsiDetach, dsi.id);
-    if (ret) return ret;
-    deref(dsi, "write dsi->devres_attach_dev").devres_attach_dev = d;
-    return 0;
-  }
+  using RecordsDevresOwner::RecordsDevresOwner;
 
   // mipi_dsi_device_unregister → mipi_dsi_do_device_unregister(dsi, false)
   void mipi_dsi_device_unregister(Ptr<mipi_dsi_device> dsi) override {

@@ -234,8 +234,8 @@ class Kernel {
   void mipi_dsi_dev_release(DevPtr d);
   Ptr<mipi_dsi_device> mipi_dsi_device_alloc(Ptr<dsi_controller> host);
   int mipi_dsi_device_add(Ptr<mipi_dsi_device> dsi);
-  Ptr<mipi_dsi_device> of_mipi_dsi_device_add(Ptr<dsi_controller> host,
-                                              OfNode node);
+  virtual Ptr<mipi_dsi_device> of_mipi_dsi_device_add(Ptr<dsi_controller> host,
+                                                      OfNode node);
   virtual Ptr<mipi_dsi_device> mipi_dsi_device_register_full(
       Ptr<dsi_controller> host, const mipi_dsi_device_info& info);
   virtual void mipi_dsi_device_unregister(Ptr<mipi_dsi_device> dsi);

@@ -38,9 +38,12 @@ struct mipi_dsi_device {
   // Fields that only variants (model/variants/) read or write; the 6.11
   // struct has none of them.
   DevPtr
-      devres_register_dev;    // tomi-v1, maxime: owner of the unregister action
-  DevPtr devres_attach_dev;   // tomi-v1, maxime: owner of the detach action
-  bool unregistered = false;  // idempotent: unregister already done
+      devres_register_dev;   // tomi-v1, maxime: owner of the unregister action
+  DevPtr devres_attach_dev;  // tomi-v1, maxime: owner of the detach action
+  // idempotent, idempotent-refs, dsifuzz-fix: device_del already done.
+  bool unregistered = false;
+  // dsifuzz-fix: the registration reference is already dropped.
+  bool released = false;
 };
 
 // struct mipi_dsi_device_info

@@ -18,7 +18,9 @@ const std::vector<std::pair<std::string, KernelFactory>>& Registry() {
           {"pre-attached-flag", &MakePreAttachedFlag},
           {"tomi-v1", &MakeTomiV1},
           {"idempotent", &MakeIdempotent},
+          {"idempotent-refs", &MakeIdempotentRefs},
           {"maxime", &MakeMaxime},
+          {"dsifuzz-fix", &MakeDsifuzzFix},
       };
   return *registry;
 }

@@ -20,6 +20,10 @@ std::unique_ptr<Kernel> MakeTomiV1(State& s, const Topology& t, FactSink* sink);
 std::unique_ptr<Kernel> MakeIdempotent(State& s, const Topology& t,
                                        FactSink* sink);
 std::unique_ptr<Kernel> MakeMaxime(State& s, const Topology& t, FactSink* sink);
+std::unique_ptr<Kernel> MakeIdempotentRefs(State& s, const Topology& t,
+                                           FactSink* sink);
+std::unique_ptr<Kernel> MakeDsifuzzFix(State& s, const Topology& t,
+                                       FactSink* sink);
 
 }  // namespace dsifuzz::model
 

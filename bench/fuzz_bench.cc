@@ -37,7 +37,7 @@ void BM_ModelEvents(benchmark::State& state) {
   int64_t events = 0;
   for (auto _ : state) {
     const Scenario& s = cases[i++ % cases.size()];
-    model::World w(s.topology, model::FindVariant(s.variant), nullptr);
+    model::World w(s.topology, model::FindVariant(s.variant()), nullptr);
     w.Setup();
     for (const model::Event& e : s.events) w.Apply(e).IgnoreError();
     w.Teardown();

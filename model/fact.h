@@ -30,10 +30,13 @@ enum class FactKind : uint8_t {
   kDevresAdd,     // a devres node was added (obj = node)
   kDevresRun,     // a devres node was released (obj = node)
   kDevresRemove,  // a devres node was removed without running (obj = node)
-  kHostAttach,    // host ops->attach succeeded for DSI device obj
-  kHostDetach,    // host ops->detach ran for DSI device obj
+  kHostAttach,    // host ops->attach succeeded for DSI device obj;
+                  // value = the host (dsi_controller ObjId)
+  kHostDetach,    // host ops->detach ran for DSI device obj; value = the
+                  // host (dsi_controller ObjId)
   kWarn,          // WARN()/WARN_ON() fired; `what` is file:line
   kOops,          // the kernel would oops here (e.g. NULL klist); `what`
+  kHung,          // the task blocks forever (a mutex a dead task held)
   kPrintk,        // an error message the kernel prints (dev_err, pr_err)
   kProbeResult,   // a driver probe returned `value` (0 bound, <0 error)
   kFaultHit,      // an armed fault fired; `what` is the site

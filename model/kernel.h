@@ -60,7 +60,28 @@ class Kernel {
     seq_ = 0;
     teardown_ = false;
     depth_ = 0;
+    locks_held_ = 0;
   }
+  // The task of the current event died (KernelOops): the device mutexes it
+  // held stay locked for good (World::Run).
+  void TaskDied();
+
+  // Mutants (model/mutants/): the baseline with one deliberate bug, to show
+  // that the properties catch it. Each mutation point in the model tests
+  // Mutated() and carries a `// mutant-...:` comment.
+  enum class Mutant : uint8_t {
+    kNone,
+    kNoPutDevice,       // device_unregister: no final put_device
+    kFifoDevres,        // release_nodes: oldest devres node first
+    kNoIterRef,         // klist iterator: no kref on its current node
+    kNoAttachedClear,   // mipi_dsi_detach: dsi->attached stays true
+    kNoOfNodePut,       // mipi_dsi_dev_release: no of_node_put
+    kGetNoIncrement,    // get_device: no kobject_get
+    kNoParentKlistDel,  // device_del: stays on the parent's klist_children
+  };
+  void set_mutant(Mutant m) { mutant_ = m; }
+  // One byte compare: the mutation points sit on hot paths.
+  bool Mutated(Mutant m) const { return mutant_ == m; }
 
   // ---- execution context -------------------------------------------------
   // RAII marker of a model function on the model call stack.
@@ -156,6 +177,8 @@ class Kernel {
   // The callback of device_for_each_child (only mipi_dsi_remove_device_fn).
   using ChildFn = int (Kernel::*)(DevPtr child, void* data);
   int device_for_each_child(DevPtr parent, void* data, ChildFn fn);
+  // The device mutex: blocks forever (kHung, the task unwinds) when the
+  // mutex is held by a task that died.
   void device_lock(DevPtr d);
   void device_unlock(DevPtr d);
   Label dev_name(DevPtr d);
@@ -306,8 +329,12 @@ class Kernel {
   uint32_t seq_ = 0;
   bool teardown_ = false;
   bool trace_ = false;
+  Mutant mutant_ = Mutant::kNone;
   int depth_ = 0;
   std::array<const char*, 64> stack_{};
+  // The device mutexes the current event's task holds, in lock order.
+  std::array<ObjId, 16> locks_{};
+  int locks_held_ = 0;
 };
 
 #define KFUNC() ::dsifuzz::model::Kernel::Frame kframe_(this, __func__)

@@ -255,7 +255,9 @@ void World::Run(const Event& e) {
   try {
     Dispatch(e);
   } catch (const KernelOops&) {
-    // The task that ran the event died; the world goes on without it.
+    // The task that ran the event died (or blocks forever); the world goes
+    // on without it, and the mutexes it held stay locked.
+    k.TaskDied();
   }
 }
 

@@ -335,11 +335,118 @@ TEST(NoWarnTest, OtherFactsAreFine) {
   EXPECT_TRUE(p->violations().empty());
 }
 
+// ---- host-pairing -----------------------------------------------------------
+
+// A host fact: `value` carries the host's ObjId.
+Fact HostFact(const Trace& t, FactKind kind, int event, ObjId dsi, ObjId host,
+              const Stack& stack) {
+  Fact f = t.Make(kind, event, dsi, stack);
+  f.value = static_cast<int>(host);
+  return f;
+}
+
+const Stack kAttachStack = {"bind", "bridge_probe", "mipi_dsi_attach",
+                            "dsictl_host_attach"};
+const Stack kDetachStack = {"unbind", "mipi_dsi_host_unregister",
+                            "mipi_dsi_remove_device_fn", "mipi_dsi_detach",
+                            "dsictl_host_detach"};
+
+TEST(HostPairingTest, DetachWithoutAttachIsReportedInTheCaller) {
+  Trace t;
+  const Stack alloc = {"bind", "mipi_dsi_device_register_full", "kzalloc"};
+  ObjId host = t.Alloc(ObjType::kDsiController, 1, {"probe", "devm_kzalloc"});
+  ObjId dsi = t.Alloc(ObjType::kMipiDsiDevice, 2, alloc);
+  auto p = MakeHostPairing();
+  p->OnFact(HostFact(t, FactKind::kHostDetach, 3, dsi, host, kDetachStack));
+  ASSERT_EQ(p->violations().size(), 1u);
+  const Violation& v = p->violations()[0];
+  EXPECT_EQ(v.property, "host-pairing");
+  EXPECT_EQ(v.kind, "unpaired detach");
+  EXPECT_EQ(v.Title(), "unpaired detach in mipi_dsi_detach");
+  EXPECT_EQ(v.event, 3);
+  EXPECT_EQ(v.object, "struct mipi_dsi_device#1");
+  EXPECT_EQ(v.detail, "ops->detach (not attached)");
+  EXPECT_EQ(v.alloc_event, 2);
+  EXPECT_EQ(Strings(v.stack), Strings(kDetachStack));
+}
+
+TEST(HostPairingTest, SecondDetachAfterOneAttachIsUnpaired) {
+  Trace t;
+  ObjId host = t.Alloc(ObjType::kDsiController, 1, {"probe"});
+  ObjId dsi = t.Alloc(ObjType::kMipiDsiDevice, 2, {"bind"});
+  auto p = MakeHostPairing();
+  p->OnFact(HostFact(t, FactKind::kHostAttach, 2, dsi, host, kAttachStack));
+  p->OnFact(HostFact(t, FactKind::kHostDetach, 3, dsi, host, kDetachStack));
+  EXPECT_TRUE(p->violations().empty());
+  p->OnFact(HostFact(t, FactKind::kHostDetach, 4, dsi, host, kDetachStack));
+  ASSERT_EQ(p->violations().size(), 1u);
+  EXPECT_EQ(p->violations()[0].event, 4);
+}
+
+TEST(HostPairingTest, DetachFromAnotherHostIsUnpaired) {
+  Trace t;
+  ObjId host0 = t.Alloc(ObjType::kDsiController, 1, {"probe"});
+  ObjId host1 = t.Alloc(ObjType::kDsiController, 1, {"probe"});
+  ObjId dsi = t.Alloc(ObjType::kMipiDsiDevice, 2, {"bind"});
+  auto p = MakeHostPairing();
+  p->OnFact(HostFact(t, FactKind::kHostAttach, 2, dsi, host0, kAttachStack));
+  p->OnFact(HostFact(t, FactKind::kHostDetach, 3, dsi, host1, kDetachStack));
+  ASSERT_EQ(p->violations().size(), 1u);
+  EXPECT_EQ(p->violations()[0].kind, "unpaired detach");
+}
+
+TEST(HostPairingTest, HostFreedWhileADeviceIsAttached) {
+  Trace t;
+  const Stack host_alloc = {"bind", "dsictl_probe", "devm_kzalloc"};
+  const Stack host_free = {"unbind", "devres_release_all", "release_nodes",
+                           "kfree"};
+  ObjId host = t.Alloc(ObjType::kDsiController, 1, host_alloc);
+  ObjId dsi = t.Alloc(ObjType::kMipiDsiDevice, 2, {"bind"});
+  auto p = MakeHostPairing();
+  p->OnFact(HostFact(t, FactKind::kHostAttach, 2, dsi, host, kAttachStack));
+  t.Free(host, 3, host_free);
+  p->OnFact(t.Make(FactKind::kFree, 3, host, host_free));
+  ASSERT_EQ(p->violations().size(), 1u);
+  const Violation& v = p->violations()[0];
+  EXPECT_EQ(v.kind, "host freed with attached device");
+  EXPECT_EQ(v.Title(), "host freed with attached device in release_nodes");
+  EXPECT_EQ(v.detail, "kfree (struct mipi_dsi_device#1 still attached)");
+  EXPECT_EQ(v.object, "struct dsi_controller#1");
+  EXPECT_EQ(v.event, 3);
+  EXPECT_EQ(v.alloc_event, 1);
+  EXPECT_EQ(v.free_event, 3);
+}
+
+TEST(HostPairingTest, PairedAttachDetachThenHostFreeIsFine) {
+  Trace t;
+  ObjId host0 = t.Alloc(ObjType::kDsiController, 1, {"probe"});
+  ObjId host1 = t.Alloc(ObjType::kDsiController, 1, {"probe"});
+  ObjId a = t.Alloc(ObjType::kMipiDsiDevice, 2, {"bind"});
+  ObjId b = t.Alloc(ObjType::kMipiDsiDevice, 2, {"bind"});
+  auto p = MakeHostPairing();
+  // a attaches twice in a row (nothing guards it, reference §7 B9): one
+  // detach undoes it. b stays attached to host1, which is not freed.
+  p->OnFact(HostFact(t, FactKind::kHostAttach, 2, a, host0, kAttachStack));
+  p->OnFact(HostFact(t, FactKind::kHostAttach, 2, a, host0, kAttachStack));
+  p->OnFact(HostFact(t, FactKind::kHostAttach, 2, b, host1, kAttachStack));
+  p->OnFact(HostFact(t, FactKind::kHostDetach, 3, a, host0, kDetachStack));
+  t.Free(a, 3, {"kfree"});
+  p->OnFact(t.Make(FactKind::kFree, 3, a, {"put_device", "kfree"}));
+  t.Free(host0, 3, {"kfree"});
+  p->OnFact(t.Make(FactKind::kFree, 3, host0, {"release_nodes", "kfree"}));
+  EXPECT_TRUE(p->violations().empty());
+  // Reset forgets the attached devices.
+  p->Reset();
+  p->OnFact(HostFact(t, FactKind::kHostDetach, 1, b, host1, kDetachStack));
+  EXPECT_EQ(p->violations().size(), 1u);
+}
+
 // ---- registry ---------------------------------------------------------------
 
 TEST(RegistryTest, OrderAndNames) {
   const std::vector<std::string> want = {"single-release", "use-after-free",
-                                         "refcount-balance", "no-warn"};
+                                         "refcount-balance", "no-warn",
+                                         "host-pairing"};
   EXPECT_EQ(PropertyNames(), want);
   auto all = MakeAllProperties();
   ASSERT_EQ(all.size(), want.size());
@@ -357,6 +464,9 @@ TEST(RegistryTest, OrderAndNames) {
             "after the teardown nothing is leaked and every count is back to "
             "its base");
   EXPECT_EQ(all[3]->description(), "no WARN()/WARN_ON() fires");
+  EXPECT_EQ(all[4]->description(),
+            "the host's attach and detach are paired per device, and no host "
+            "is freed with a device attached");
 }
 
 TEST(RegistryTest, PropertiesSeeTheSameTraceIndependently) {
@@ -370,6 +480,7 @@ TEST(RegistryTest, PropertiesSeeTheSameTraceIndependently) {
   EXPECT_TRUE(all[2]->violations().empty());
   ASSERT_EQ(all[3]->violations().size(), 1u);
   EXPECT_EQ(all[3]->violations()[0].Title(), "WARNING in probe");
+  EXPECT_TRUE(all[4]->violations().empty());
 }
 
 }  // namespace

@@ -85,7 +85,7 @@ class Property : public model::FactSink {
 };
 
 // Every property, in a fixed order: single-release, use-after-free,
-// refcount-balance, no-warn.
+// refcount-balance, no-warn, host-pairing.
 std::vector<std::unique_ptr<Property>> MakeAllProperties();
 // The names of all properties, in the same order.
 std::vector<std::string> PropertyNames();

@@ -16,6 +16,7 @@ std::vector<std::unique_ptr<Property>> MakeAllProperties() {
   all.push_back(MakeUseAfterFree());
   all.push_back(MakeRefcountBalance());
   all.push_back(MakeNoWarn());
+  all.push_back(MakeHostPairing());
   return all;
 }
 

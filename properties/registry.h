@@ -20,6 +20,10 @@ std::unique_ptr<Property> MakeUseAfterFree();
 std::unique_ptr<Property> MakeRefcountBalance();
 // "no-warn": no WARN()/WARN_ON() fires (properties/no_warn.cc).
 std::unique_ptr<Property> MakeNoWarn();
+// "host-pairing": the host's ops->attach and ops->detach paired per device,
+// and no host struct freed while a device is attached to it
+// (properties/host_pairing.cc).
+std::unique_ptr<Property> MakeHostPairing();
 
 }  // namespace dsifuzz
 

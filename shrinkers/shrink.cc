@@ -42,7 +42,12 @@ Scenario WithoutEvents(const Scenario& s, size_t from, size_t count) {
 bool Shrinker::Fails(const Scenario& s) {
   ++attempts_;
   Verdict v = Judge(s, properties_);
-  return v.valid && v.title == title_;
+  if (!v.valid || v.title != title_) return false;
+  if (clean_on_.empty()) return true;
+  Scenario other = s;
+  other.SetVariant(clean_on_);
+  Verdict o = Judge(other, properties_);
+  return o.valid && o.failed.empty();
 }
 
 Scenario Shrinker::DropDevice(const Scenario& s, int i) {
@@ -251,7 +256,7 @@ struct SearchState {
 static bool Search(SearchState& st) {
   if (st.budget-- <= 0) return false;
   // The events that apply after the prefix, smallest first.
-  model::World w(st.base->topology, model::FindVariant(st.base->variant),
+  model::World w(st.base->topology, model::FindVariant(st.base->variant()),
                  nullptr);
   w.Setup();
   for (const Event& e : st.prefix) w.Apply(e).IgnoreError();

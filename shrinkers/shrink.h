@@ -17,11 +17,16 @@
 // never fails for another reason. A short result is finally compared with
 // the shortest failing sequence on its topology (bounded search), so that
 // every run that finds a bug prints the same minimal file.
+//
+// Differential shrinking (a mutant's counterexample, tools/mutants_test.cc):
+// with set_clean_on(variant), a candidate also has to apply on that variant
+// and fail none of the properties there.
 #ifndef DSIFUZZ_SHRINKERS_SHRINK_H_
 #define DSIFUZZ_SHRINKERS_SHRINK_H_
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tools/scenario.h"
@@ -33,8 +38,12 @@ class Shrinker {
   Shrinker(std::string title, std::vector<std::string> properties)
       : title_(std::move(title)), properties_(std::move(properties)) {}
 
-  // Whether `s` applies and fails first with the title.
+  // Whether `s` applies and fails first with the title (and, with
+  // set_clean_on, applies on that variant and fails no property there).
   bool Fails(const Scenario& s);
+  // Makes the shrinking differential: the result must stay clean on
+  // `variant` ("" turns it off).
+  void set_clean_on(std::string variant) { clean_on_ = std::move(variant); }
   Scenario Shrink(const Scenario& failing);
   // No single event and no single device can be removed.
   bool IsOneMinimal(const Scenario& s);
@@ -61,6 +70,7 @@ class Shrinker {
 
   std::string title_;
   std::vector<std::string> properties_;
+  std::string clean_on_;
   int attempts_ = 0;
 };
 

@@ -100,7 +100,7 @@ TEST(ShrinkTest, PlantedLongFailureShrinksToOneMinimal) {
   ASSERT_EQ(s.topology.devices.size(), 5u);
   // Every event applies, and the run fails first with the seed bug.
   {
-    model::World w(s.topology, model::FindVariant(s.variant), nullptr);
+    model::World w(s.topology, model::FindVariant(s.variant()), nullptr);
     w.Setup();
     for (size_t i = 0; i < s.events.size(); ++i)
       ASSERT_TRUE(w.Apply(s.events[i]).ok()) << "event " << i + 1;

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end test of the dsifuzz command line: exit codes and messages of
 # bad usage, a fuzz run that finds the seed use-after-free, findings never
-# replaced on a second run, findings that replay as expected, JSON output,
-# and a clean run.
+# replaced on a second run, findings that replay as expected, a file
+# naming several variants and replay --variant, JSON output, and a clean run.
 #
 #   tools/cli_test.sh path/to/dsifuzz SCRATCH_DIR
 set -uo pipefail
@@ -159,6 +159,85 @@ sed 's/^expect .*/expect clean/' "$uaf" >mismatch.dsi
 run mismatch "$dsifuzz" replay mismatch.dsi
 expect_rc mismatch 1
 expect_grep mismatch mismatch.out "MISMATCH"
+
+# A file naming two variants: the events run once per variant, in file
+# order, each with its header and outcome line; exit 0 only if both match.
+cat >multi.dsi <<'EOF'
+# dsifuzz v1
+variant upstream-6.11
+variant tomi-v1
+device host0 dsi-controller
+device bridge0 i2c-bridge host=host0 style=devm-probe
+bind host0
+bind bridge0
+unbind host0
+unbind bridge0
+expect upstream-6.11: use-after-free single-release no-warn refcount-balance
+expect tomi-v1: clean
+EOF
+run multi "$dsifuzz" replay multi.dsi
+expect_rc multi 0
+expect_grep multi multi.out "^== multi.dsi (variant upstream-6.11, 4 events)$"
+expect_grep multi multi.out "^== multi.dsi (variant tomi-v1, 4 events)$"
+expect_grep multi multi.out "^BUG: use-after-free in mipi_dsi_detach$"
+expect_grep multi multi.out "^multi.dsi \[upstream-6.11\]: ok: "
+expect_grep multi multi.out "^multi.dsi \[tomi-v1\]: ok: failed: clean; "
+if [[ $(grep -c ': ok: ' multi.out) != 2 ]]; then
+  fail "multi: expected two outcome lines"
+fi
+order=$(grep -o '^== multi.dsi (variant [^,]*' multi.out | cut -d' ' -f4 |
+  tr '\n' ' ')
+[[ $order == "upstream-6.11 tomi-v1 " ]] ||
+  fail "multi: variants replayed in the order '$order'"
+
+run multi-quiet "$dsifuzz" replay --quiet multi.dsi
+expect_rc multi-quiet 0
+if [[ $(head -n 1 multi-quiet.out) != "multi.dsi [upstream-6.11]: ok: "* ||
+  $(sed -n 2p multi-quiet.out) != "multi.dsi [tomi-v1]: ok: "* ||
+  $(wc -l <multi-quiet.out) != 2 ]]; then
+  fail "multi --quiet: expected the two outcome lines alone"
+  cat multi-quiet.out >&2
+fi
+
+# One variant's outcome does not match: exit 1, and only that line says so.
+sed 's/^expect tomi-v1: .*/expect tomi-v1: use-after-free/' multi.dsi \
+  >multi-mismatch.dsi
+run multi-mismatch "$dsifuzz" replay --quiet multi-mismatch.dsi
+expect_rc multi-mismatch 1
+expect_grep multi-mismatch multi-mismatch.out \
+  "^multi-mismatch.dsi \[upstream-6.11\]: ok: "
+expect_grep multi-mismatch multi-mismatch.out \
+  "^multi-mismatch.dsi \[tomi-v1\]: MISMATCH: failed: clean; expected: use-after-free$"
+
+# An unqualified expect with two variants: bad input, exit 2, FILE:LINE.
+sed 's/^expect tomi-v1: .*/expect clean/' multi.dsi >multi-bad.dsi
+run multi-bad "$dsifuzz" replay multi-bad.dsi multi.dsi
+expect_rc multi-bad 2
+expect_grep multi-bad multi-bad.err "^dsifuzz: multi-bad.dsi:11: an unqualified expect"
+expect_grep multi-bad multi-bad.out "^multi.dsi \[tomi-v1\]: ok: "
+
+# --variant V: every file on V alone. A variant the file names is compared
+# with its expect line; another one is only reported.
+run on-tomi "$dsifuzz" replay --quiet --variant tomi-v1 multi-mismatch.dsi
+expect_rc on-tomi 1
+expect_grep on-tomi on-tomi.out "^multi-mismatch.dsi \[tomi-v1\]: MISMATCH: "
+if (($(wc -l <on-tomi.out) != 1)); then
+  fail "replay --variant: expected one outcome line"
+  cat on-tomi.out >&2
+fi
+run on-maxime "$dsifuzz" replay --quiet --variant=maxime multi-mismatch.dsi \
+  "$uaf"
+expect_rc on-maxime 0
+expect_grep on-maxime on-maxime.out \
+  "^multi-mismatch.dsi \[maxime\]: ok: .*(not compared: "
+expect_grep on-maxime on-maxime.out "^$uaf \[maxime\]: ok: "
+
+run variant-bad "$dsifuzz" replay --variant nope multi.dsi
+expect_rc variant-bad 2
+expect_grep variant-bad variant-bad.err "--variant=nope: expected one of"
+run variant-none "$dsifuzz" replay multi.dsi --variant
+expect_rc variant-none 2
+expect_grep variant-none variant-none.err "--variant needs a value"
 
 # JSON on stdout, the log on stderr.
 run json "$dsifuzz" fuzz --json --seed 3 --runs 300 --topology seed.dsi \

@@ -77,8 +77,7 @@ std::string FindingText(const FuzzOptions& opts, const Finding& f,
                         const std::string& path) {
   // The expect lines are the shrunk case's own outcome.
   Scenario s = shrunk;
-  s.expect = v.failed;
-  s.expect_clean = v.failed.empty();
+  s.expect() = Expectation::Of(v.failed);
   std::string body = FormatScenario(s);
   std::string header = absl::StrCat(
       "# BUG: ", f.title, "\n", "# found by: dsifuzz fuzz --variant ",
@@ -205,6 +204,12 @@ FuzzResult Fuzz(const FuzzOptions& opts, const std::atomic<bool>* stop,
     f.shrunk_events = static_cast<int>(shrunk.events.size());
     f.shrunk_devices = static_cast<int>(shrunk.topology.devices.size());
     Verdict v = Judge(shrunk, {});
+    f.shrunk = shrunk;
+    if (!opts.write) {
+      f.text = FindingText(opts, f, shrunk, v, "(not written)");
+      result.findings.push_back(std::move(f));
+      continue;
+    }
     f.path = WriteNewFile(opts.out, Slug(f.title), [&](const std::string& p) {
       f.text = FindingText(opts, f, shrunk, v, p);
       return f.text;

@@ -24,6 +24,7 @@ struct FuzzOptions {
   std::optional<model::Topology> topology;
   std::string topology_path;
   std::string out = "findings";
+  bool write = true;  // false: findings are shrunk but not written
   int jobs = 1;
   bool json = false;
   bool progress = false;  // a progress line on stderr (a terminal)
@@ -40,6 +41,7 @@ struct Finding {
   bool one_minimal = false;
   std::string path;  // the scenario file written
   std::string text;  // its contents
+  Scenario shrunk;   // the shrunk case, without expect lines
 };
 
 struct FuzzResult {

@@ -142,9 +142,9 @@ Scenario GenerateCase(uint64_t seed, const GenOptions& opts, GenStats* stats,
                       model::FactSink* sink, int* events) {
   Rng rng(seed);
   Scenario s;
-  s.variant = opts.variant;
+  s.SetVariant(opts.variant);
   s.topology = opts.topology ? *opts.topology : GenerateTopology(rng);
-  model::World world(s.topology, model::FindVariant(s.variant), sink);
+  model::World world(s.topology, model::FindVariant(s.variant()), sink);
   world.Setup();
   Walk(world, rng, opts, s, stats, sink, events);
   return s;
@@ -165,7 +165,7 @@ Scenario Generator::Generate(uint64_t seed, GenStats* stats,
   if (!world_) return GenerateCase(seed, opts_, stats, sink, events);
   Rng rng(seed);
   Scenario s;
-  s.variant = opts_.variant;
+  s.SetVariant(opts_.variant);
   s.topology = *opts_.topology;
   world_->Restore(setup_, sink);
   Walk(*world_, rng, opts_, s, stats, sink, events);

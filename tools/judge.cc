@@ -35,7 +35,7 @@ Verdict Panel::Collect(int events) const {
 }
 
 Verdict Judge(const Scenario& s, const std::vector<std::string>& properties) {
-  model::KernelFactory variant = model::FindVariant(s.variant);
+  model::KernelFactory variant = model::FindVariant(s.variant());
   if (variant == nullptr) return Verdict{};
   Panel panel(properties);
   model::World world(s.topology, variant, &panel);

@@ -3,12 +3,16 @@
 //   dsifuzz fuzz [--variant V] [--seed N] [--runs N] [--max-events N]
 //                [--property P]... [--topology FILE] [--out DIR] [--jobs N]
 //                [--json]
-//   dsifuzz replay [--no-trace] [--quiet] FILE_OR_DIR...
+//   dsifuzz replay [--no-trace] [--quiet] [--variant V] FILE_OR_DIR...
+//   dsifuzz matrix [--variant V]... [--property P]... [--seed N] [--runs N]
+//                  [--max-events N] [--jobs N] [--corpus DIR_OR_FILE]...
+//                  [--format text|markdown|json] [--write DIR]
 //
-// Exit status: 0 when every scenario's outcome matches its expect lines,
-// 1 on a mismatch, 2 on a malformed file, an event that does not apply, or
-// bad usage. Flags are parsed here rather than with absl::ParseCommandLine,
-// which exits with status 1 on an unknown flag.
+// Exit status: 0 when every scenario's outcome matches its expect lines
+// on every variant it names, 1 on a mismatch, 2 on a malformed file, an
+// event that does not apply, or bad usage. Flags are parsed here rather
+// than with absl::ParseCommandLine, which exits with status 1 on an unknown
+// flag.
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,6 +29,7 @@
 #include "model/world.h"
 #include "nlohmann/json.hpp"
 #include "properties/property.h"
+#include "tools/cli.h"
 #include "tools/fuzz.h"
 #include "tools/report.h"
 #include "tools/scenario.h"
@@ -36,7 +41,12 @@ constexpr char kUsage[] =
     "usage: dsifuzz fuzz [--variant V] [--seed N] [--runs N] [--max-events N]\n"
     "                    [--property P]... [--topology FILE] [--out DIR]\n"
     "                    [--jobs N] [--json]\n"
-    "       dsifuzz replay [--no-trace] [--quiet] FILE_OR_DIR...\n"
+    "       dsifuzz replay [--no-trace] [--quiet] [--variant V]\n"
+    "                      FILE_OR_DIR...\n"
+    "       dsifuzz matrix [--variant V]... [--property P]... [--seed N]\n"
+    "                      [--runs N] [--max-events N] [--jobs N]\n"
+    "                      [--corpus DIR_OR_FILE]... [--write DIR]\n"
+    "                      [--format text|markdown|json]\n"
     "\n"
     "fuzz: generates random topologies (or uses the devices of --topology\n"
     "FILE) and event sequences from a seed (printed; random when not given),\n"
@@ -51,53 +61,45 @@ constexpr char kUsage[] =
     "  --json          print the result as JSON on stdout\n"
     "Exit: 1 when a property fails, 0 when none does, 2 on bad usage.\n"
     "\n"
-    "Replays scenario files (a directory means every *.dsi in it, sorted):\n"
-    "prints each event with the model calls it made, one KASAN-shaped\n"
-    "report per distinct violation, and the outcome against the file's\n"
-    "expect lines.\n"
-    "  --no-trace  do not print the per-event call trace\n"
-    "  --quiet     print only the outcome line of each file\n"
-    "Exit: 0 all outcomes as expected, 1 a mismatch, 2 bad input or usage.\n";
-
-int Usage(const std::string& error) {
-  std::cerr << "dsifuzz: " << error << "\n\n" << kUsage;
-  return 2;
-}
-
-// Expands directories into their *.dsi files.
-bool Expand(const std::vector<std::string>& args,
-            std::vector<std::string>& out) {
-  namespace fs = std::filesystem;
-  for (const std::string& a : args) {
-    std::error_code ec;
-    if (fs::is_directory(a, ec)) {
-      std::vector<std::string> files;
-      for (const auto& entry : fs::directory_iterator(a, ec)) {
-        if (entry.path().extension() == ".dsi")
-          files.push_back(entry.path().string());
-      }
-      std::sort(files.begin(), files.end());
-      if (files.empty()) {
-        std::cerr << "dsifuzz: " << a << ": no *.dsi files in this directory\n";
-        return false;
-      }
-      out.insert(out.end(), files.begin(), files.end());
-    } else {
-      out.push_back(a);
-    }
-  }
-  return true;
-}
+    "Replays scenario files (a directory means every *.dsi in it, sorted)\n"
+    "on each variant they name, in file order: prints each event with the\n"
+    "model calls it made, one KASAN-shaped report per distinct violation,\n"
+    "and the outcome against the variant's expect line (\"FILE [VARIANT]:\"\n"
+    "when the file names several variants).\n"
+    "  --no-trace   do not print the per-event call trace\n"
+    "  --quiet      print only the outcome lines\n"
+    "  --variant V  replay on V instead of the variants the files name; an\n"
+    "               outcome is compared only if the file names V\n"
+    "Exit: 0 all outcomes as expected, 1 a mismatch, 2 bad input or usage.\n"
+    "\n"
+    "matrix: every variant (or those named) against every property (or\n"
+    "those named). A cell is ok, or the shortest counterexample found by a\n"
+    "fuzz campaign counting that property alone (--seed, default 1; --runs,\n"
+    "default 20000) or by a --corpus scenario replayed on the variant; on\n"
+    "equal length the corpus file wins. --write DIR saves the counterexample\n"
+    "of each failing cell that no corpus file holds, as a scenario with an\n"
+    "expect line for every variant. Progress goes to stderr.\n"
+    "Exit: 0 the table was printed, 2 bad input or usage.\n";
 
 int Replay(const std::vector<std::string>& args) {
   bool trace = true, quiet = false;
+  std::string only;  // --variant V: replay every file on V alone
   std::vector<std::string> paths;
-  for (const std::string& a : args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
     if (a == "--no-trace") {
       trace = false;
     } else if (a == "--quiet") {
       quiet = true;
       trace = false;
+    } else if (a == "--variant" || a.rfind("--variant=", 0) == 0) {
+      if (!only.empty()) return Usage("--variant is given twice");
+      if (a == "--variant" && i + 1 >= args.size())
+        return Usage("--variant needs a value");
+      only = a == "--variant" ? args[++i] : a.substr(sizeof("--variant=") - 1);
+      if (model::FindVariant(only) == nullptr)
+        return Usage("--variant=" + only + ": expected one of " +
+                     absl::StrJoin(model::VariantNames(), ", "));
     } else if (a.rfind("--", 0) == 0) {
       return Usage("unknown flag '" + a + "' for replay");
     } else {
@@ -106,7 +108,7 @@ int Replay(const std::vector<std::string>& args) {
   }
   if (paths.empty()) return Usage("replay needs at least one FILE or DIR");
   std::vector<std::string> files;
-  if (!Expand(paths, files)) return 2;
+  if (!ExpandScenarioPaths(paths, files)) return 2;
   int status = 0;
   for (const std::string& path : files) {
     absl::StatusOr<Scenario> s = LoadScenario(path);
@@ -115,59 +117,48 @@ int Replay(const std::vector<std::string>& args) {
       status = 2;
       continue;
     }
-    absl::StatusOr<RunResult> r = RunScenario(*s, trace);
-    if (!r.ok()) {
-      std::cerr << "dsifuzz: " << r.status().message() << "\n";
-      status = 2;
-      continue;
-    }
-    if (!quiet) {
-      std::cout << "== " << path << " (variant " << s->variant << ", "
-                << s->events.size() << " events)\n";
-      std::cout << r->trace;
-      for (size_t i = 0; i < r->violations.size(); ++i) {
-        std::cout << "\n" << FormatReport(r->violations[i], r->event_texts);
-        if (r->repeats[i] > 0)
-          std::cout << "(" << r->repeats[i] << " more with this title)\n";
+    const std::vector<std::string> variants =
+        only.empty() ? s->VariantNames() : std::vector<std::string>{only};
+    const bool labelled = !only.empty() || s->variants.size() > 1;
+    for (const std::string& variant : variants) {
+      absl::StatusOr<RunResult> r = RunScenario(*s, variant, trace);
+      if (!r.ok()) {
+        std::cerr << "dsifuzz: " << r.status().message()
+                  << (labelled ? " (on variant " + variant + ")" : "") << "\n";
+        status = 2;
+        continue;
       }
-      std::cout << "\n";
+      if (!quiet) {
+        std::cout << "== " << path << " (variant " << variant << ", "
+                  << s->events.size() << " events)\n";
+        std::cout << r->trace;
+        for (size_t i = 0; i < r->violations.size(); ++i) {
+          std::cout << "\n" << FormatReport(r->violations[i], r->event_texts);
+          if (r->repeats[i] > 0)
+            std::cout << "(" << r->repeats[i] << " more with this title)\n";
+        }
+        std::cout << "\n";
+      }
+      // A variant the file does not name (--variant) is not compared.
+      const Expectation* want = s->ExpectationFor(variant);
+      bool match = want == nullptr || OutcomeMatches(*want, *r);
+      std::string got =
+          r->failed.empty() ? "clean" : absl::StrJoin(r->failed, " ");
+      std::string expected = "(not compared: the file does not name it)";
+      if (want != nullptr)
+        expected = want->given() ? FormatExpectation(*want)
+                                 : std::string("(no expect lines)");
+      std::cout << path << (labelled ? " [" + variant + "]" : "") << ": "
+                << (match ? "ok" : "MISMATCH") << ": failed: " << got
+                << "; expected: " << expected << "\n";
+      if (!match && status == 0) status = 1;
     }
-    bool match = OutcomeMatches(*s, *r);
-    std::string got =
-        r->failed.empty() ? "clean" : absl::StrJoin(r->failed, " ");
-    std::string want = !s->has_expect()  ? "(no expect lines)"
-                       : s->expect_clean ? "clean"
-                                         : absl::StrJoin(s->expect, " ");
-    std::cout << path << ": " << (match ? "ok" : "MISMATCH")
-              << ": failed: " << got << "; expected: " << want << "\n";
-    if (!match && status == 0) status = 1;
   }
   return status;
 }
 
 std::atomic<bool> g_stop{false};
 void OnSigint(int) { g_stop.store(true); }
-
-// --name=value or --name value; returns false and sets *error when the
-// value is missing.
-bool TakeValue(const std::vector<std::string>& args, size_t& i,
-               const std::string& name, std::string* value,
-               std::string* error) {
-  const std::string& a = args[i];
-  if (a.rfind(name + "=", 0) == 0) {
-    *value = a.substr(name.size() + 1);
-    return true;
-  }
-  if (a == name) {
-    if (i + 1 >= args.size()) {
-      *error = name + " needs a value";
-      return false;
-    }
-    *value = args[++i];
-    return true;
-  }
-  return false;
-}
 
 int Fuzz(const std::vector<std::string>& args) {
   FuzzOptions o;
@@ -176,12 +167,7 @@ int Fuzz(const std::vector<std::string>& args) {
     std::string v, error;
     auto number = [&](const char* flag, uint64_t lo, uint64_t hi,
                       uint64_t* out) {
-      if (!absl::SimpleAtoi(v, out) || *out < lo || *out > hi) {
-        error = std::string(flag) + "=" + v + ": expected a number from " +
-                std::to_string(lo) + " to " + std::to_string(hi);
-        return false;
-      }
-      return true;
+      return TakeNumber(flag, v, lo, hi, out, &error);
     };
     uint64_t n = 0;
     if (TakeValue(args, i, "--variant", &v, &error)) {
@@ -290,14 +276,22 @@ int Main(int argc, char** argv) {
   args.erase(args.begin());
   if (cmd == "replay") return Replay(args);
   if (cmd == "fuzz") return Fuzz(args);
+  if (cmd == "matrix") return MatrixCommand(args);
   if (cmd == "--help" || cmd == "help" || cmd == "-h") {
     std::cout << kUsage;
     return 0;
   }
-  return Usage("unknown command '" + cmd + "': expected fuzz or replay");
+  return Usage("unknown command '" + cmd +
+               "': expected fuzz, replay or matrix");
 }
 
 }  // namespace
+
+int Usage(const std::string& error) {
+  std::cerr << "dsifuzz: " << error << "\n\n" << kUsage;
+  return 2;
+}
+
 }  // namespace dsifuzz
 
 int main(int argc, char** argv) { return dsifuzz::Main(argc, argv); }

@@ -79,6 +79,9 @@ class TracePrinter : public model::FactSink {
       case FactKind::kOops:
         line = absl::StrCat("!! ", f.what);
         break;
+      case FactKind::kHung:
+        line = absl::StrCat("!! INFO: ", f.what);
+        break;
       case FactKind::kFaultHit:
         line = absl::StrCat("!! injected failure: ", f.what);
         break;
@@ -138,10 +141,16 @@ void AppendStack(std::string& out, const Stack& stack) {
 }  // namespace
 
 absl::StatusOr<RunResult> RunScenario(const Scenario& s, bool trace) {
-  model::KernelFactory variant = model::FindVariant(s.variant);
+  return RunScenario(s, s.variant(), trace);
+}
+
+absl::StatusOr<RunResult> RunScenario(const Scenario& s,
+                                      absl::string_view variant_name,
+                                      bool trace) {
+  model::KernelFactory variant = model::FindVariant(std::string(variant_name));
   if (variant == nullptr)
     return absl::InvalidArgumentError(
-        absl::StrCat(s.path, ": unknown variant ", s.variant));
+        absl::StrCat(s.path, ": unknown variant ", variant_name));
   RunResult r;
   std::vector<std::unique_ptr<Property>> props = MakeAllProperties();
   FanOut sink;
@@ -218,9 +227,9 @@ std::string FormatReport(const Violation& v,
   return out;
 }
 
-bool OutcomeMatches(const Scenario& s, const RunResult& r) {
-  if (!s.has_expect()) return true;
-  std::vector<std::string> want = s.expect;
+bool OutcomeMatches(const Expectation& expect, const RunResult& r) {
+  if (!expect.given()) return true;
+  std::vector<std::string> want = expect.failing;
   std::vector<std::string> got = r.failed;
   std::sort(want.begin(), want.end());
   std::sort(got.begin(), got.end());

@@ -20,16 +20,22 @@ struct RunResult {
   std::vector<std::string> event_texts;  // index = event number
 };
 
-// Replays a scenario on its variant, then the teardown. An event whose
-// precondition does not hold is FailedPrecondition "FILE:LINE: ...".
+// Replays a scenario's events on `variant` (any registered variant, named
+// by the scenario or not), then the teardown. An event whose precondition
+// does not hold is FailedPrecondition "FILE:LINE: ..."; an unknown variant
+// is InvalidArgument.
+absl::StatusOr<RunResult> RunScenario(const Scenario& s,
+                                      absl::string_view variant, bool trace);
+// The same on the scenario's first variant.
 absl::StatusOr<RunResult> RunScenario(const Scenario& s, bool trace);
 
 // The report of one violation, first line "BUG: <kind> in <function>".
 std::string FormatReport(const Violation& v,
                          const std::vector<std::string>& event_texts);
 
-// Whether a run's outcome is what the scenario's expect lines say.
-bool OutcomeMatches(const Scenario& s, const RunResult& r);
+// Whether a run's outcome is what an expectation says: the same failing
+// properties, or none for `clean`. Always true when none is given.
+bool OutcomeMatches(const Expectation& want, const RunResult& r);
 
 }  // namespace dsifuzz
 

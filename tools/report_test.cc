@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tools/scenario.h"
 
@@ -140,7 +141,7 @@ TEST(ReportTest, B0IsClean) {
   EXPECT_TRUE(r.violations.empty());
   EXPECT_TRUE(r.failed.empty());
   EXPECT_TRUE(r.trace.empty()) << "no trace unless asked for";
-  EXPECT_TRUE(OutcomeMatches(s, r));
+  EXPECT_TRUE(OutcomeMatches(s.expect(), r));
 }
 
 TEST(ReportTest, TraceShowsEventsAndCalls) {
@@ -167,23 +168,54 @@ TEST(ReportTest, EventThatDoesNotApplyNamesFileAndLine) {
 TEST(ReportTest, OutcomeMatches) {
   RunResult b1 = RunOk(Parse(kB1Events));
   RunResult b0 = RunOk(Parse(kB0Events));
+  auto want = [](const std::string& expect_lines) {
+    return Parse(kB0Events, expect_lines).expect();
+  };
   // No expect lines: any outcome matches.
-  EXPECT_TRUE(OutcomeMatches(Parse(kB1Events), b1));
+  EXPECT_TRUE(OutcomeMatches(want(""), b1));
   // The exact set, in any order.
-  EXPECT_TRUE(OutcomeMatches(Parse(kB1Events,
-                                   "expect no-warn use-after-free\n"
-                                   "expect refcount-balance single-release\n"),
+  EXPECT_TRUE(OutcomeMatches(want("expect no-warn use-after-free\n"
+                                  "expect refcount-balance single-release\n"),
                              b1));
   // A subset, a superset, or `clean` for a failing run do not.
-  EXPECT_FALSE(OutcomeMatches(Parse(kB1Events, "expect use-after-free\n"), b1));
-  EXPECT_FALSE(OutcomeMatches(Parse(kB1Events, "expect clean\n"), b1));
-  EXPECT_FALSE(OutcomeMatches(Parse(kB0Events, "expect use-after-free\n"), b0));
-  EXPECT_TRUE(OutcomeMatches(Parse(kB0Events, "expect clean\n"), b0));
+  EXPECT_FALSE(OutcomeMatches(want("expect use-after-free\n"), b1));
+  EXPECT_FALSE(OutcomeMatches(want("expect clean\n"), b1));
+  EXPECT_FALSE(OutcomeMatches(want("expect use-after-free\n"), b0));
+  EXPECT_TRUE(OutcomeMatches(want("expect clean\n"), b0));
+}
+
+TEST(ReportTest, RunsOnTheVariantItIsGiven) {
+  // B1 on a two-variant scenario: the first variant by default, any
+  // registered one by name (tomi-v1 survives the devm bridge).
+  absl::StatusOr<Scenario> parsed = ParseScenario(
+      absl::StrCat("# dsifuzz v1\nvariant upstream-6.11\nvariant tomi-v1\n"
+                   "device host0 dsi-controller\n"
+                   "device bridge0 i2c-bridge host=host0 style=devm-probe\n",
+                   kB1Events,
+                   "expect upstream-6.11: use-after-free single-release "
+                   "no-warn refcount-balance\n"
+                   "expect tomi-v1: clean\n"),
+      "two.dsi");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  RunResult upstream = RunOk(*parsed);
+  EXPECT_FALSE(upstream.failed.empty());
+  EXPECT_TRUE(
+      OutcomeMatches(*parsed->ExpectationFor("upstream-6.11"), upstream));
+  EXPECT_FALSE(OutcomeMatches(*parsed->ExpectationFor("tomi-v1"), upstream));
+  absl::StatusOr<RunResult> tomi = RunScenario(*parsed, "tomi-v1", false);
+  ASSERT_TRUE(tomi.ok()) << tomi.status();
+  EXPECT_TRUE(tomi->failed.empty());
+  EXPECT_TRUE(OutcomeMatches(*parsed->ExpectationFor("tomi-v1"), *tomi));
+  // A variant the scenario does not name runs too.
+  absl::StatusOr<RunResult> maxime = RunScenario(*parsed, "maxime", false);
+  ASSERT_TRUE(maxime.ok()) << maxime.status();
+  EXPECT_EQ(RunScenario(*parsed, "upstream-0.1", false).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(ReportTest, UnknownVariantIsRefused) {
   Scenario s = Parse(kB0Events);
-  s.variant = "upstream-0.1";
+  s.SetVariant("upstream-0.1");
   EXPECT_EQ(RunScenario(s, false).status().code(),
             absl::StatusCode::kInvalidArgument);
 }

@@ -1,5 +1,6 @@
 #include "tools/scenario.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -226,15 +227,92 @@ absl::StatusOr<Event> ParseEvent(absl::string_view line,
   return e;
 }
 
+void Scenario::SetVariant(absl::string_view name) {
+  variants.clear();
+  variants.push_back({std::string(name), Expectation{}});
+}
+
+bool Scenario::has_expect() const {
+  for (const ScenarioVariant& v : variants) {
+    if (v.expect.given()) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> Scenario::VariantNames() const {
+  std::vector<std::string> names;
+  for (const ScenarioVariant& v : variants) names.push_back(v.name);
+  return names;
+}
+
+const Expectation* Scenario::ExpectationFor(absl::string_view name) const {
+  for (const ScenarioVariant& v : variants) {
+    if (v.name == name) return &v.expect;
+  }
+  return nullptr;
+}
+
+namespace {
+
+constexpr char kNoMixing[] =
+    "qualified and unqualified expect lines do not mix";
+
+// Adds the words of an expect line ("clean" or property names) to `e`.
+// `form` is the line's syntax, for the error of an empty line.
+absl::Status ParseExpectWords(const std::vector<absl::string_view>& words,
+                              absl::string_view form, Expectation& e) {
+  if (words.empty())
+    return absl::InvalidArgumentError(
+        absl::StrCat("expected '", form, "clean' or '", form, "PROPERTY...'"));
+  std::vector<std::string> known = PropertyNames();
+  for (absl::string_view word : words) {
+    if (word == "clean") {
+      e.clean = true;
+      continue;
+    }
+    if (std::find(known.begin(), known.end(), word) == known.end())
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown property '", word, "': expected clean or ",
+                       absl::StrJoin(known, ", ")));
+    if (std::find(e.failing.begin(), e.failing.end(), word) == e.failing.end())
+      e.failing.emplace_back(word);
+  }
+  if (e.clean && !e.failing.empty())
+    return absl::InvalidArgumentError(
+        "'expect clean' cannot be combined with failing properties");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<Scenario> ParseScenario(absl::string_view text,
                                        absl::string_view path) {
   Scenario s;
   s.path = std::string(path);
-  bool header = false, variant_seen = false;
+  bool header = false;
+  // Set by the first variant line, which replaces the default variant.
+  bool variant_declared = false;
+  // Per variant: the line declaring it, and the line of its qualified
+  // expect (0: none).
+  std::vector<int> variant_lines, expect_lines;
+  // The unqualified expect lines, added up, and the first one's line.
+  Expectation unqualified;
+  int unqualified_line = 0, qualified_line = 0;
   int lineno = 0;
   auto error = [&](const absl::Status& st) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ":", lineno, ": ", st.message()));
+  };
+  auto declared = [&] {
+    return variant_declared ? absl::StrJoin(s.VariantNames(), ", ")
+                            : std::string("none");
+  };
+  auto needs_qualified = [&] {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "an unqualified expect needs a single variant, and this file names ",
+        s.variants.size(), " (", declared(),
+        "): expected 'expect VARIANT: clean' or 'expect VARIANT: "
+        "PROPERTY...'"));
   };
   for (absl::string_view raw : absl::StrSplit(text, '\n')) {
     ++lineno;
@@ -255,41 +333,85 @@ absl::StatusOr<Scenario> ParseScenario(absl::string_view text,
     if (w[0] == "variant") {
       if (w.size() != 2)
         return error(absl::InvalidArgumentError("expected 'variant NAME'"));
-      if (variant_seen || !s.events.empty() || !s.topology.devices.empty())
+      if (!s.events.empty() || !s.topology.devices.empty())
         return error(absl::InvalidArgumentError(
-            "the variant line comes once, before devices and events"));
+            "variant lines come before devices and events"));
       if (model::FindVariant(std::string(w[1])) == nullptr)
         return error(absl::InvalidArgumentError(
             absl::StrCat("unknown variant '", w[1], "': expected one of ",
                          absl::StrJoin(model::VariantNames(), ", "))));
-      s.variant = std::string(w[1]);
-      variant_seen = true;
+      if (!variant_declared) {
+        s.variants.clear();
+        variant_declared = true;
+      }
+      for (size_t i = 0; i < s.variants.size(); ++i) {
+        if (s.variants[i].name == w[1])
+          return error(absl::InvalidArgumentError(
+              absl::StrCat("variant '", w[1], "' is declared twice (first at ",
+                           "line ", variant_lines[i], ")")));
+      }
+      s.variants.push_back({std::string(w[1]), Expectation{}});
+      variant_lines.push_back(lineno);
+      expect_lines.push_back(0);
+      if (unqualified_line != 0 && s.variants.size() > 1) {
+        lineno = unqualified_line;
+        return error(needs_qualified());
+      }
+    } else if (w[0] == "expect") {
+      absl::string_view rest = line.substr(w[0].size());
+      size_t colon = rest.find(':');
+      if (colon == absl::string_view::npos) {
+        // `expect PROPERTY...|clean`: the single variant's, added up.
+        if (s.variants.size() > 1) return error(needs_qualified());
+        if (qualified_line != 0)
+          return error(absl::InvalidArgumentError(absl::StrCat(
+              "expected 'expect VARIANT: ...' like the expect line at line ",
+              qualified_line, ": ", kNoMixing)));
+        absl::Status st = ParseExpectWords(Words(rest), "expect ", unqualified);
+        if (!st.ok()) return error(st);
+        if (unqualified_line == 0) unqualified_line = lineno;
+        continue;
+      }
+      // `expect VARIANT: PROPERTY...|clean`.
+      std::vector<absl::string_view> name = Words(rest.substr(0, colon));
+      if (name.size() != 1)
+        return error(absl::InvalidArgumentError(
+            "expected 'expect VARIANT: clean' or 'expect VARIANT: "
+            "PROPERTY...', with one variant name before ':'"));
+      if (unqualified_line != 0)
+        return error(absl::InvalidArgumentError(absl::StrCat(
+            "expected 'expect PROPERTY...' like the expect line at line ",
+            unqualified_line, ": ", kNoMixing)));
+      size_t v = 0;
+      while (v < s.variants.size() &&
+             !(variant_declared && s.variants[v].name == name[0]))
+        ++v;
+      if (v == s.variants.size()) {
+        const bool exists = model::FindVariant(std::string(name[0])) != nullptr;
+        return error(absl::InvalidArgumentError(absl::StrCat(
+            exists ? "undeclared" : "unknown", " variant '", name[0],
+            "' in expect: expected one of the variants declared above (",
+            declared(), ")",
+            exists ? absl::StrCat(", or a 'variant ", name[0],
+                                  "' line before the devices")
+                   : "")));
+      }
+      if (expect_lines[v] != 0)
+        return error(absl::InvalidArgumentError(absl::StrCat(
+            "a second expect line for variant '", name[0], "' (the first is ",
+            "at line ", expect_lines[v], "): expected one per variant")));
+      const std::string form = absl::StrCat("expect ", name[0], ": ");
+      absl::Status st = ParseExpectWords(Words(rest.substr(colon + 1)), form,
+                                         s.variants[v].expect);
+      if (!st.ok()) return error(st);
+      expect_lines[v] = lineno;
+      if (qualified_line == 0) qualified_line = lineno;
     } else if (w[0] == "device") {
       if (!s.events.empty())
         return error(absl::InvalidArgumentError(
             "devices are declared before the first event"));
       absl::Status st = ParseDevice(w, s.topology);
       if (!st.ok()) return error(st);
-    } else if (w[0] == "expect") {
-      if (w.size() < 2)
-        return error(absl::InvalidArgumentError(
-            "expected 'expect clean' or 'expect PROPERTY...'"));
-      std::vector<std::string> known = PropertyNames();
-      for (size_t i = 1; i < w.size(); ++i) {
-        if (w[i] == "clean") {
-          s.expect_clean = true;
-          continue;
-        }
-        if (std::find(known.begin(), known.end(), w[i]) == known.end())
-          return error(absl::InvalidArgumentError(
-              absl::StrCat("unknown property '", w[i], "': expected clean or ",
-                           absl::StrJoin(known, ", "))));
-        if (std::find(s.expect.begin(), s.expect.end(), w[i]) == s.expect.end())
-          s.expect.emplace_back(w[i]);
-      }
-      if (s.expect_clean && !s.expect.empty())
-        return error(absl::InvalidArgumentError(
-            "'expect clean' cannot be combined with failing properties"));
     } else {
       absl::StatusOr<Event> e = ParseEvent(line, s.topology);
       if (!e.ok()) return error(e.status());
@@ -302,6 +424,19 @@ absl::StatusOr<Scenario> ParseScenario(absl::string_view text,
     return error(absl::InvalidArgumentError(absl::StrCat(
         "empty file: expected the header line '", kScenarioHeader, "'")));
   }
+  if (unqualified_line != 0) s.variants.front().expect = unqualified;
+  // Qualified expect lines: every variant has one, or none has.
+  if (qualified_line != 0) {
+    for (size_t v = 0; v < s.variants.size(); ++v) {
+      if (expect_lines[v] != 0) continue;
+      lineno = variant_lines[v];
+      return error(absl::InvalidArgumentError(absl::StrCat(
+          "variant '", s.variants[v].name,
+          "' has no expect line, but another variant has one (line ",
+          qualified_line, "): expected 'expect ", s.variants[v].name,
+          ": ...' for every variant, or no expect line")));
+    }
+  }
   return s;
 }
 
@@ -313,9 +448,15 @@ absl::StatusOr<Scenario> LoadScenario(const std::string& path) {
   return ParseScenario(buf.str(), path);
 }
 
+std::string FormatExpectation(const Expectation& e) {
+  if (!e.failing.empty()) return absl::StrJoin(e.failing, " ");
+  return e.clean ? "clean" : "";
+}
+
 std::string FormatScenario(const Scenario& s) {
-  std::string out =
-      absl::StrCat(kScenarioHeader, "\nvariant ", s.variant, "\n");
+  std::string out = absl::StrCat(kScenarioHeader, "\n");
+  for (const ScenarioVariant& v : s.variants)
+    absl::StrAppend(&out, "variant ", v.name, "\n");
   const model::Topology& t = s.topology;
   for (const model::TopoDevice& d : t.devices) {
     absl::StrAppend(&out, "device ", d.name, " ",
@@ -345,9 +486,12 @@ std::string FormatScenario(const Scenario& s) {
     }
     absl::StrAppend(&out, line, "\n");
   }
-  if (s.expect_clean) absl::StrAppend(&out, "expect clean\n");
-  if (!s.expect.empty())
-    absl::StrAppend(&out, "expect ", absl::StrJoin(s.expect, " "), "\n");
+  for (const ScenarioVariant& v : s.variants) {
+    if (!v.expect.given()) continue;
+    absl::StrAppend(&out, "expect ",
+                    s.variants.size() == 1 ? "" : absl::StrCat(v.name, ": "),
+                    FormatExpectation(v.expect), "\n");
+  }
   return out;
 }
 

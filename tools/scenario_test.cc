@@ -31,11 +31,26 @@ unbind bridge0
 expect use-after-free single-release no-warn
 )";
 
+// The same events checked on two variants, with a verdict for each.
+constexpr char kMulti[] = R"(# dsifuzz v1
+variant upstream-6.11
+variant tomi-v1   # Tomi's patch
+device host0 dsi-controller
+device bridge0 i2c-bridge host=host0 style=devm-probe
+bind host0
+bind bridge0
+unbind host0
+unbind bridge0
+expect upstream-6.11: use-after-free single-release no-warn refcount-balance
+expect tomi-v1: clean
+)";
+
 TEST(ScenarioTest, ParsesTopologyEventsAndLines) {
   absl::StatusOr<Scenario> s = ParseScenario(kB1, "b1.dsi");
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->path, "b1.dsi");
-  EXPECT_EQ(s->variant, "upstream-6.11");
+  EXPECT_EQ(s->variant(), "upstream-6.11");
+  EXPECT_EQ(s->VariantNames(), (std::vector<std::string>{"upstream-6.11"}));
   ASSERT_EQ(s->topology.devices.size(), 2u);
   EXPECT_EQ(s->topology.devices[1].kind, DeviceKind::kI2cBridge);
   EXPECT_EQ(s->topology.devices[1].host, 0);
@@ -43,9 +58,10 @@ TEST(ScenarioTest, ParsesTopologyEventsAndLines) {
   ASSERT_EQ(s->events.size(), 4u);
   EXPECT_EQ(s->events[2], (Event{EventKind::kUnbind, 0}));
   EXPECT_EQ(s->event_lines, (std::vector<int>{7, 8, 10, 11}));
-  EXPECT_EQ(s->expect, (std::vector<std::string>{"use-after-free",
-                                                 "single-release", "no-warn"}));
-  EXPECT_FALSE(s->expect_clean);
+  EXPECT_EQ(s->expect().failing,
+            (std::vector<std::string>{"use-after-free", "single-release",
+                                      "no-warn"}));
+  EXPECT_FALSE(s->expect().clean);
   EXPECT_TRUE(s->has_expect());
 }
 
@@ -80,7 +96,7 @@ TEST(ScenarioTest, FormatPinsTheCanonicalText) {
 
 TEST(ScenarioTest, FormatRoundTrips) {
   for (const char* text :
-       {kB1, "# dsifuzz v1\ndevice h dsi-controller\nexpect clean\n",
+       {kB1, kMulti, "# dsifuzz v1\ndevice h dsi-controller\nexpect clean\n",
         "# dsifuzz v1\ndevice h dsi-controller\n"
         "device p dsi-panel host=h channel=3\nbind h\nunbind p\n"}) {
     absl::StatusOr<Scenario> first = ParseScenario(text, "a.dsi");
@@ -90,8 +106,7 @@ TEST(ScenarioTest, FormatRoundTrips) {
     ASSERT_TRUE(second.ok()) << second.status() << "\n" << canonical;
     EXPECT_EQ(FormatScenario(*second), canonical);
     EXPECT_EQ(second->events, first->events);
-    EXPECT_EQ(second->expect, first->expect);
-    EXPECT_EQ(second->expect_clean, first->expect_clean);
+    EXPECT_EQ(second->variants, first->variants);
   }
 }
 
@@ -99,13 +114,105 @@ TEST(ScenarioTest, ExpectCleanAndNoExpect) {
   absl::StatusOr<Scenario> s =
       ParseScenario("# dsifuzz v1\nexpect clean\n", "c.dsi");
   ASSERT_TRUE(s.ok()) << s.status();
-  EXPECT_TRUE(s->expect_clean);
-  EXPECT_TRUE(s->expect.empty());
+  EXPECT_TRUE(s->expect().clean);
+  EXPECT_TRUE(s->expect().failing.empty());
   EXPECT_TRUE(s->has_expect());
   s = ParseScenario("# dsifuzz v1\n", "n.dsi");
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_FALSE(s->has_expect());
   EXPECT_TRUE(s->topology.devices.empty());
+}
+
+TEST(ScenarioTest, ParsesSeveralVariantsEachWithItsExpectation) {
+  absl::StatusOr<Scenario> s = ParseScenario(kMulti, "m.dsi");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->VariantNames(),
+            (std::vector<std::string>{"upstream-6.11", "tomi-v1"}));
+  EXPECT_EQ(s->variant(), "upstream-6.11");
+  ASSERT_EQ(s->variants.size(), 2u);
+  EXPECT_EQ(s->variants[0].expect.failing,
+            (std::vector<std::string>{"use-after-free", "single-release",
+                                      "no-warn", "refcount-balance"}));
+  EXPECT_FALSE(s->variants[0].expect.clean);
+  EXPECT_TRUE(s->variants[1].expect.clean);
+  EXPECT_TRUE(s->variants[1].expect.failing.empty());
+  EXPECT_TRUE(s->has_expect());
+  ASSERT_NE(s->ExpectationFor("tomi-v1"), nullptr);
+  EXPECT_TRUE(s->ExpectationFor("tomi-v1")->clean);
+  EXPECT_EQ(s->ExpectationFor("maxime"), nullptr);
+  EXPECT_EQ(s->events.size(), 4u);
+  EXPECT_EQ(s->event_lines, (std::vector<int>{6, 7, 8, 9}));
+}
+
+TEST(ScenarioTest, SeveralVariantsFormatQualifiedInVariantOrder) {
+  // Expect lines in another order than the variants, no space after ':',
+  // no expect line at all; the canonical text follows the variant order.
+  absl::StatusOr<Scenario> s = ParseScenario(
+      "# dsifuzz v1\nvariant maxime\nvariant upstream-6.11\nvariant tomi-v1\n"
+      "device h dsi-controller\nbind h\n"
+      "expect tomi-v1:clean\n"
+      "expect  upstream-6.11 :  no-warn   single-release no-warn\n"
+      "expect maxime: refcount-balance\n",
+      "o.dsi");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(FormatScenario(*s),
+            "# dsifuzz v1\n"
+            "variant maxime\n"
+            "variant upstream-6.11\n"
+            "variant tomi-v1\n"
+            "device h dsi-controller\n"
+            "bind h\n"
+            "expect maxime: refcount-balance\n"
+            "expect upstream-6.11: no-warn single-release\n"
+            "expect tomi-v1: clean\n");
+  s = ParseScenario(
+      "# dsifuzz v1\nvariant tomi-v1\nvariant maxime\ndevice h "
+      "dsi-controller\n",
+      "n.dsi");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_FALSE(s->has_expect());
+  EXPECT_EQ(FormatScenario(*s),
+            "# dsifuzz v1\nvariant tomi-v1\nvariant maxime\n"
+            "device h dsi-controller\n");
+}
+
+TEST(ScenarioTest, OneVariantKeepsTheUnqualifiedForm) {
+  // A qualified expect for the only variant is written unqualified, so a
+  // single-variant file's canonical text is what it always was.
+  absl::StatusOr<Scenario> s = ParseScenario(
+      "# dsifuzz v1\nvariant tomi-v1\nexpect tomi-v1: no-warn\n", "q.dsi");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->expect().failing, (std::vector<std::string>{"no-warn"}));
+  EXPECT_EQ(FormatScenario(*s),
+            "# dsifuzz v1\nvariant tomi-v1\nexpect no-warn\n");
+  // As before this change: unqualified expect lines add up, and may come
+  // before the variant line.
+  s = ParseScenario(
+      "# dsifuzz v1\nexpect no-warn\nvariant maxime\nexpect use-after-free\n",
+      "u.dsi");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->VariantNames(), (std::vector<std::string>{"maxime"}));
+  EXPECT_EQ(s->expect().failing,
+            (std::vector<std::string>{"no-warn", "use-after-free"}));
+  EXPECT_EQ(FormatScenario(*s),
+            "# dsifuzz v1\nvariant maxime\nexpect no-warn use-after-free\n");
+}
+
+TEST(ScenarioTest, SetVariantMakesASingleVariantScenario) {
+  absl::StatusOr<Scenario> s = ParseScenario(kMulti, "m.dsi");
+  ASSERT_TRUE(s.ok()) << s.status();
+  s->SetVariant("maxime");
+  EXPECT_EQ(s->VariantNames(), (std::vector<std::string>{"maxime"}));
+  EXPECT_FALSE(s->has_expect());
+  s->expect() = Expectation::Of({"no-warn"});
+  EXPECT_EQ(s->expect().failing, (std::vector<std::string>{"no-warn"}));
+  EXPECT_FALSE(s->expect().clean);
+  EXPECT_TRUE(Expectation::Of({}).clean);
+  const std::string text = FormatScenario(*s);
+  EXPECT_NE(text.find("\nvariant maxime\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\nexpect no-warn\n"), std::string::npos) << text;
+  EXPECT_EQ(Scenario().VariantNames(),
+            (std::vector<std::string>{std::string(kDefaultVariant)}));
 }
 
 struct BadCase {
@@ -146,7 +253,7 @@ TEST(ScenarioTest, MalformedInputNamesFileLineAndExpectation) {
       {"fail devres 1001\n", 2, "expected a count from 1 to 1000"},
       {"variant upstream-9.99\n", 2, "unknown variant 'upstream-9.99'"},
       {"device h dsi-controller\nvariant upstream-6.11\n", 3,
-       "the variant line comes once"},
+       "variant lines come before devices and events"},
       {"rmmod gpu\n", 2, "expected 'rmmod DRIVER'"},
       {"deferred-probe now\n", 2, "deferred-probe takes no argument"},
   };
@@ -168,6 +275,77 @@ TEST(ScenarioTest, MalformedInputNamesFileLineAndExpectation) {
   EXPECT_NE(s.status().message().find("d.dsi:4: host=bridge0"),
             std::string::npos)
       << s.status();
+}
+
+TEST(ScenarioTest, MalformedVariantsAndExpectLines) {
+  const char kTwo[] = "variant upstream-6.11\nvariant tomi-v1\n";  // 2-3
+  const BadCase cases[] = {
+      {"variant tomi-v1\nvariant maxime\nvariant tomi-v1\n", 4,
+       "variant 'tomi-v1' is declared twice (first at line 2)"},
+      {"variant tomi-v1 maxime\n", 2, "expected 'variant NAME'"},
+      // A qualified expect names a variant declared above.
+      {"variant tomi-v1\nvariant maxime\nexpect tomi-v2: clean\n", 4,
+       "unknown variant 'tomi-v2' in expect: expected one of the variants "
+       "declared above (tomi-v1, maxime)"},
+      {"variant tomi-v1\nexpect maxime: clean\n", 3,
+       "undeclared variant 'maxime' in expect: expected one of the variants "
+       "declared above (tomi-v1), or a 'variant maxime' line"},
+      {"expect upstream-6.11: clean\n", 2,
+       "undeclared variant 'upstream-6.11' in expect: expected one of the "
+       "variants declared above (none)"},
+      // With several variants every expect line is qualified.
+      {"variant upstream-6.11\nvariant tomi-v1\nexpect clean\n", 4,
+       "an unqualified expect needs a single variant, and this file names 2 "
+       "(upstream-6.11, tomi-v1): expected 'expect VARIANT: clean'"},
+      {"variant upstream-6.11\nexpect clean\nvariant tomi-v1\n", 3,
+       "an unqualified expect needs a single variant"},
+      // Either every variant has an expect line or none has; the error names
+      // the variant without one.
+      {"variant upstream-6.11\nvariant tomi-v1\nvariant maxime\n"
+       "expect upstream-6.11: clean\nexpect maxime: clean\n",
+       3,
+       "variant 'tomi-v1' has no expect line, but another variant has one "
+       "(line 5): expected 'expect tomi-v1: ...' for every variant"},
+      // At most one per variant.
+      {"variant upstream-6.11\nvariant tomi-v1\nexpect tomi-v1: clean\n"
+       "expect upstream-6.11: no-warn\nexpect tomi-v1: no-warn\n",
+       6,
+       "a second expect line for variant 'tomi-v1' (the first is at line 4): "
+       "expected one per variant"},
+      {"variant tomi-v1\nexpect tomi-v1: clean\nexpect tomi-v1: clean\n", 4,
+       "a second expect line for variant 'tomi-v1'"},
+      // Qualified and unqualified lines do not mix, even with one variant.
+      {"variant tomi-v1\nexpect tomi-v1: clean\nexpect clean\n", 4,
+       "expected 'expect VARIANT: ...' like the expect line at line 3"},
+      {"variant tomi-v1\nexpect clean\nexpect tomi-v1: clean\n", 4,
+       "expected 'expect PROPERTY...' like the expect line at line 3"},
+      // The qualified form itself.
+      {"variant tomi-v1\nexpect tomi-v1:\n", 3,
+       "expected 'expect tomi-v1: clean' or 'expect tomi-v1: PROPERTY...'"},
+      {"variant tomi-v1\nexpect : clean\n", 3,
+       "with one variant name before ':'"},
+      {"variant tomi-v1\nexpect tomi-v1 maxime: clean\n", 3,
+       "with one variant name before ':'"},
+      {"variant tomi-v1\nexpect tomi-v1: nope\n", 3, "unknown property 'nope'"},
+      {"variant tomi-v1\nexpect tomi-v1: clean no-warn\n", 3,
+       "'expect clean' cannot be combined"},
+  };
+  for (const BadCase& c : cases) {
+    std::string text = absl::StrCat("# dsifuzz v1\n", c.body);
+    absl::StatusOr<Scenario> s = ParseScenario(text, "v.dsi");
+    ASSERT_FALSE(s.ok()) << c.body;
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+    const std::string msg(s.status().message());
+    const std::string where = absl::StrCat("v.dsi:", c.line, ": ");
+    EXPECT_EQ(msg.substr(0, where.size()), where) << msg;
+    EXPECT_NE(msg.find(c.expected), std::string::npos) << msg;
+  }
+  // The same expect lines are fine once the file names one variant each.
+  EXPECT_TRUE(ParseScenario(absl::StrCat("# dsifuzz v1\n", kTwo,
+                                         "expect tomi-v1: clean\n"
+                                         "expect upstream-6.11: no-warn\n"),
+                            "v.dsi")
+                  .ok());
 }
 
 TEST(ScenarioTest, MissingHeader) {

@@ -141,7 +141,9 @@ void Kernel::device_del(DevPtr d) {
   device_lock(d);
   kill_device(d);
   device_unlock(d);
-  if (parent) klist_del(dev(d).p, KnodeField::kParent);
+  // mutant-no-parent-klist-del: the node stays on the parent's children.
+  if (parent && !Mutated(Mutant::kNoParentKlistDel)) [[likely]]
+    klist_del(dev(d).p, KnodeField::kParent);
   bus_remove_device(d);
   driver_deferred_probe_del(d);
   devres_release_all(d);
@@ -153,6 +155,9 @@ void Kernel::device_del(DevPtr d) {
 void Kernel::device_unregister(DevPtr d) {
   KFUNC();
   device_del(d);
+  // mutant-no-put-device: the initial reference is never dropped.
+  if (Mutated(Mutant::kNoPutDevice)) [[unlikely]]
+    return;
   put_device(d);
 }
 
@@ -160,6 +165,9 @@ void Kernel::device_unregister(DevPtr d) {
 DevPtr Kernel::get_device(DevPtr d) {
   if (!d) return d;
   KFUNC();
+  // mutant-get-no-increment: the reference is handed out but not counted.
+  if (Mutated(Mutant::kGetNoIncrement)) [[unlikely]]
+    return d;
   kobject_get(d);
   return d;
 }
@@ -189,9 +197,38 @@ int Kernel::device_for_each_child(DevPtr parent, void* data, ChildFn fn) {
   return error;
 }
 
-// device_lock / device_unlock: the device mutex. Model: single-threaded;
-// kept as the points where a later scheduler may interleave two paths.
-void Kernel::device_lock(DevPtr) {}
-void Kernel::device_unlock(DevPtr) {}
+// device_lock / device_unlock (include/linux/device.h@6.11): the device
+// mutex. Model: one task at a time, so the lock never waits for a live
+// task; what it models is the task that dies holding it. An oops kills the
+// task (make_task_dead) and its mutexes are never released: a later
+// mutex_lock() blocks forever, and the hung-task detector reports it.
+void Kernel::device_lock(DevPtr d) {
+  device& dv = dev(d, "mutex_lock(&dev->mutex)");
+  if (dv.mutex_dead) [[unlikely]] {
+    Emit(FactKind::kHung, d.id, 0,
+         "task blocked forever in mutex_lock(&dev->mutex): the mutex is "
+         "held by a task that died");
+    if (sink_ == nullptr || !sink_->Done()) throw KernelOops{};
+  }
+  // Nesting is shallow (a device and its parent); deeper is not modelled.
+  if (locks_held_ < static_cast<int>(locks_.size()))
+    locks_[locks_held_++] = d.id;
+}
+
+void Kernel::device_unlock(DevPtr d) {
+  for (int i = locks_held_ - 1; i >= 0; --i) {
+    if (locks_[i] != d.id) continue;
+    for (int j = i; j + 1 < locks_held_; ++j) locks_[j] = locks_[j + 1];
+    --locks_held_;
+    return;
+  }
+}
+
+void Kernel::TaskDied() {
+  for (int i = 0; i < locks_held_; ++i) {
+    if (Alive(locks_[i])) dev(DevPtr{locks_[i]}).mutex_dead = true;
+  }
+  locks_held_ = 0;
+}
 
 }  // namespace dsifuzz::model

@@ -114,6 +114,9 @@ struct device {
   bool can_match = false;
   bool devres_initialized = false;  // devres_head.next != NULL
   DevresList devres_head;
+  // dev->mutex is held by a task that oopsed or blocked forever: it is
+  // never unlocked, and the next device_lock() blocks forever too.
+  bool mutex_dead = false;
 };
 
 enum class DeferredList : uint8_t { kNone, kPending, kActive };

@@ -3,6 +3,8 @@
 // action_devres, the devm_kzalloc'd object itself, or the group).
 // Left out: devres names and logging, the devres_lock (single-threaded),
 // groups other than the one i2c_device_probe opens.
+#include <algorithm>
+
 #include "model/kernel.h"
 
 namespace dsifuzz::model {
@@ -94,6 +96,9 @@ void Kernel::devm_release_action(DevPtr d, DevresAction action, ObjId data) {
 // at its open marker.
 void Kernel::release_nodes(DevresList& todo) {
   KFUNC();
+  // mutant-fifo-devres: the oldest node is released first.
+  if (Mutated(Mutant::kFifoDevres)) [[unlikely]]
+    std::reverse(todo.begin(), todo.end());
   for (auto it = todo.rbegin(); it != todo.rend(); ++it) {
     switch (it->kind) {
       case DevresKind::kAction:

@@ -23,7 +23,9 @@ int Kernel::mipi_dsi_device_match(DevPtr d, DriverId drv) {
 // the only place a registered DSI device is freed.
 void Kernel::mipi_dsi_dev_release(DevPtr d) {
   KFUNC();
-  of_node_put(dev(d).of_node);
+  // mutant-no-of-node-put: the device's node reference leaks.
+  if (!Mutated(Mutant::kNoOfNodePut)) [[likely]]
+    of_node_put(dev(d).of_node);
   kfree(to_mipi_dsi_device(d));
 }
 
@@ -206,7 +208,9 @@ int Kernel::mipi_dsi_detach(Ptr<mipi_dsi_device> dsi) {
     return -EINVAL;
   }
   if (ops == HostOps::kNone) return -ENOSYS;
-  deref(dsi, "write dsi->attached").attached = false;
+  // mutant-no-attached-clear: dsi->attached stays true after the detach.
+  if (!Mutated(Mutant::kNoAttachedClear)) [[likely]]
+    deref(dsi, "write dsi->attached").attached = false;
   return host_ops_detach(deref(dsi, "read dsi->host").host, dsi);
 }
 

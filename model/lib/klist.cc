@@ -129,7 +129,8 @@ ObjId Kernel::klist_next(klist_iter& i) {
                               list.begin());
     pos = pos < list.size() ? pos + 1 : list.size();  // absent: after an oops
     klist_node& n = knode(last, i.field);
-    if (--n.ref == 0) {  // klist_dec_and_del
+    // mutant-no-iter-ref: the iterator holds no reference to drop.
+    if (!Mutated(Mutant::kNoIterRef) && --n.ref == 0) {  // klist_dec_and_del
       if (!n.dead)
         WARN("lib/klist.c:188@6.1 klist_release: WARN_ON(!knode_dead(n))");
       if (pos > 0 && list[pos - 1] == last) --pos;
@@ -141,8 +142,11 @@ ObjId Kernel::klist_next(klist_iter& i) {
   for (; pos < list.size(); ++pos) {
     klist_node& n = knode(list[pos], i.field);
     if (!n.dead) {
-      ++n.ref;
       i.cur = list[pos];
+      // mutant-no-iter-ref: the iterator does not pin the node it returns.
+      if (Mutated(Mutant::kNoIterRef)) [[unlikely]]
+        break;
+      ++n.ref;
       break;
     }
   }
@@ -156,6 +160,9 @@ void Kernel::klist_iter_exit(klist_iter& i) {
   KFUNC();
   ObjId p = i.cur;
   i.cur = 0;
+  // mutant-no-iter-ref: the iterator holds no reference to drop.
+  if (Mutated(Mutant::kNoIterRef)) [[unlikely]]
+    return;
   klist_put(p, i.field, false);
 }
 

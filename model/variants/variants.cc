@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "model/mutants/mutants.h"
 #include "model/world.h"
 
 namespace dsifuzz::model {
@@ -30,7 +31,7 @@ KernelFactory FindVariant(const std::string& name) {
   for (const auto& [n, f] : Registry()) {
     if (n == name) return f;
   }
-  return nullptr;
+  return FindMutant(name);  // mutants are not listed by VariantNames()
 }
 
 std::vector<std::string> VariantNames() {

@@ -2,8 +2,7 @@
 //
 // A property sees every Fact of a run (model/fact.h) through OnFact() and
 // records Violations. It never reaches into the model. Adding one is one
-// file (a class and a factory declared in properties/registry.h) plus one
-// line in properties/registry.cc.
+// file (a class and its factory) plus one line in properties/properties.def.
 //
 //   class NoWarn : public Property {
 //    public:

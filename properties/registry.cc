@@ -1,5 +1,5 @@
-// The list of all properties. Adding a property is one file with its class
-// and factory, its declaration in properties/registry.h and one line here.
+// The list of all properties: properties.def. Adding a property is one file
+// with its class and factory plus one line there.
 #include "properties/registry.h"
 
 #include <memory>
@@ -12,11 +12,9 @@ namespace dsifuzz {
 
 std::vector<std::unique_ptr<Property>> MakeAllProperties() {
   std::vector<std::unique_ptr<Property>> all;
-  all.push_back(MakeSingleRelease());
-  all.push_back(MakeUseAfterFree());
-  all.push_back(MakeRefcountBalance());
-  all.push_back(MakeNoWarn());
-  all.push_back(MakeHostPairing());
+#define DSIFUZZ_PROPERTY(factory) all.push_back(factory());
+#include "properties/properties.def"
+#undef DSIFUZZ_PROPERTY
   return all;
 }
 

@@ -9,21 +9,12 @@
 
 namespace dsifuzz {
 
-// "single-release": each object freed, device deleted, devres node released
-// and device released at most once (properties/single_release.cc).
-std::unique_ptr<Property> MakeSingleRelease();
-// "use-after-free": no access to freed memory, NULL or an ERR_PTR, no invalid
-// free, no oops (properties/use_after_free.cc).
-std::unique_ptr<Property> MakeUseAfterFree();
-// "refcount-balance": nothing leaked and every count back to its base after
-// the teardown (properties/refcount_balance.cc).
-std::unique_ptr<Property> MakeRefcountBalance();
-// "no-warn": no WARN()/WARN_ON() fires (properties/no_warn.cc).
-std::unique_ptr<Property> MakeNoWarn();
-// "host-pairing": the host's ops->attach and ops->detach paired per device,
-// and no host struct freed while a device is attached to it
-// (properties/host_pairing.cc).
-std::unique_ptr<Property> MakeHostPairing();
+// One factory per line of properties.def: MakeSingleRelease(),
+// MakeUseAfterFree(), MakeRefcountBalance(), MakeNoWarn(),
+// MakeHostPairing()... Each property's file says what it checks.
+#define DSIFUZZ_PROPERTY(factory) std::unique_ptr<Property> factory();
+#include "properties/properties.def"
+#undef DSIFUZZ_PROPERTY
 
 }  // namespace dsifuzz
 

@@ -1,4 +1,5 @@
-// The registry of variants, by the name a scenario's `variant` line uses.
+// The registry of variants (variants.def), by the name a scenario's
+// `variant` line uses.
 #include "model/variants/variants.h"
 
 #include <string>
@@ -14,14 +15,9 @@ namespace {
 const std::vector<std::pair<std::string, KernelFactory>>& Registry() {
   static const auto* registry =
       new std::vector<std::pair<std::string, KernelFactory>>{
-          {"upstream-6.11", &MakeUpstream611},
-          {"pre-detach", &MakePreDetach},
-          {"pre-attached-flag", &MakePreAttachedFlag},
-          {"tomi-v1", &MakeTomiV1},
-          {"idempotent", &MakeIdempotent},
-          {"idempotent-refs", &MakeIdempotentRefs},
-          {"maxime", &MakeMaxime},
-          {"dsifuzz-fix", &MakeDsifuzzFix},
+#define DSIFUZZ_VARIANT(name, factory) {name, &factory},
+#include "model/variants/variants.def"
+#undef DSIFUZZ_VARIANT
       };
   return *registry;
 }

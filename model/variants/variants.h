@@ -1,6 +1,6 @@
 // The variants: kernels under test, each a Kernel subclass that overrides
 // the functions a patch changes. Adding one is a file in this folder plus
-// one line in variants.cc.
+// one line in variants.def.
 #ifndef DSIFUZZ_MODEL_VARIANTS_VARIANTS_H_
 #define DSIFUZZ_MODEL_VARIANTS_VARIANTS_H_
 
@@ -10,20 +10,11 @@
 
 namespace dsifuzz::model {
 
-std::unique_ptr<Kernel> MakeUpstream611(State& s, const Topology& t,
-                                        FactSink* sink);
-std::unique_ptr<Kernel> MakePreDetach(State& s, const Topology& t,
-                                      FactSink* sink);
-std::unique_ptr<Kernel> MakePreAttachedFlag(State& s, const Topology& t,
-                                            FactSink* sink);
-std::unique_ptr<Kernel> MakeTomiV1(State& s, const Topology& t, FactSink* sink);
-std::unique_ptr<Kernel> MakeIdempotent(State& s, const Topology& t,
-                                       FactSink* sink);
-std::unique_ptr<Kernel> MakeMaxime(State& s, const Topology& t, FactSink* sink);
-std::unique_ptr<Kernel> MakeIdempotentRefs(State& s, const Topology& t,
-                                           FactSink* sink);
-std::unique_ptr<Kernel> MakeDsifuzzFix(State& s, const Topology& t,
-                                       FactSink* sink);
+// The factory of each variant of variants.def.
+#define DSIFUZZ_VARIANT(name, factory) \
+  std::unique_ptr<Kernel> factory(State& s, const Topology& t, FactSink* sink);
+#include "model/variants/variants.def"
+#undef DSIFUZZ_VARIANT
 
 }  // namespace dsifuzz::model
 

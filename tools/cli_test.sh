@@ -286,6 +286,38 @@ expect_grep sigint int.out "(interrupted)"
 int_files=(out-int/*.dsi)
 [[ -f ${int_files[0]} ]] || fail "sigint: no finding written"
 
+# matrix: bad usage, then a small table in each format and --write.
+run matrix-format "$dsifuzz" matrix --format html
+expect_rc matrix-format 2
+expect_grep matrix-format matrix-format.err "--format"
+run matrix-variant "$dsifuzz" matrix --variant nope
+expect_rc matrix-variant 2
+run matrix-corpus "$dsifuzz" matrix --runs 10 --corpus does-not-exist.dsi
+expect_rc matrix-corpus 2
+expect_grep matrix-corpus matrix-corpus.err "does-not-exist.dsi"
+small=(matrix --variant upstream-6.11 --variant dsifuzz-fix
+       --property use-after-free --runs 2000 --seed 3)
+run matrix-md "$dsifuzz" "${small[@]}" --format markdown
+expect_rc matrix-md 0
+expect_grep matrix-md matrix-md.out "^| \`upstream-6.11\` | use-after-free in mipi_dsi_detach (3) |"
+expect_grep matrix-md matrix-md.out "^| \`dsifuzz-fix\` | ok |"
+run matrix-json "$dsifuzz" "${small[@]}" --format json
+expect_rc matrix-json 0
+expect_grep matrix-json matrix-json.out '"verdict": "fail"'
+run matrix-write "$dsifuzz" "${small[@]}" --write cells
+expect_rc matrix-write 0
+cells=(cells/*.dsi)
+if [[ -f ${cells[0]} ]]; then
+  run matrix-replay "$dsifuzz" replay --quiet cells
+  expect_rc matrix-replay 0
+  expect_grep matrix-replay matrix-replay.out "\[dsifuzz-fix\]: ok: failed: clean"
+  # The written file now holds the cell.
+  run matrix-again "$dsifuzz" "${small[@]}" --corpus cells --format markdown
+  expect_grep matrix-again matrix-again.out "(\[3\](cells/"
+else
+  fail "matrix --write wrote no file"
+fi
+
 if ((failures)); then
   echo "$failures check(s) failed" >&2
   exit 1

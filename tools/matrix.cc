@@ -37,6 +37,10 @@ absl::StatusOr<Matrix> RunMatrix(const MatrixOptions& opts, std::ostream& log) {
   m.options = opts;
   m.variants = opts.variants.empty() ? model::VariantNames() : opts.variants;
   m.properties = opts.properties.empty() ? PropertyNames() : opts.properties;
+  for (const std::string& path : opts.corpus) {  // bad files fail fast
+    absl::StatusOr<Scenario> s = LoadScenario(path);
+    if (!s.ok()) return s.status();
+  }
   for (const std::string& variant : m.variants) {
     for (const std::string& property : m.properties) {
       MatrixCell cell;

@@ -64,7 +64,8 @@ absl::StatusOr<Matrix> RunMatrix(const MatrixOptions& opts, std::ostream& log) {
         cell.source.clear();
         cell.scenario = finding.shrunk;
       }
-      log << variant << " x " << property << ": " << CellText(cell) << "\n";
+      log << variant << " x " << property << ": fuzzing found "
+          << CellText(cell) << "\n";
       m.cells.push_back(std::move(cell));
     }
   }

@@ -72,6 +72,14 @@ struct Candidate {
   Verdict verdict;
 };
 
+// " --property P" for each counted property (none when all count).
+std::string Properties(const std::vector<std::string>& properties) {
+  std::string out;
+  for (const std::string& p : properties)
+    absl::StrAppend(&out, " --property ", p);
+  return out;
+}
+
 std::string FindingText(const FuzzOptions& opts, const Finding& f,
                         const Scenario& shrunk, const Verdict& v,
                         const std::string& path) {
@@ -85,7 +93,7 @@ std::string FindingText(const FuzzOptions& opts, const Finding& f,
       opts.topology_path.empty()
           ? ""
           : absl::StrCat(" --topology ", opts.topology_path),
-      " (run ", f.run, ")\n",
+      Properties(opts.properties), " (run ", f.run, ")\n",
       absl::StrFormat("# shrunk from %d events on %d devices to %d events on "
                       "%d devices%s\n",
                       f.original_events, f.original_devices, f.shrunk_events,

@@ -87,6 +87,28 @@ class HostPairing : public Property {
     attached_.clear();
   }
 
+  // What it remembers: the attached (device, host) pairs, as two parallel
+  // id lists in the order of the sorted pairs.
+  void SaveMemory(std::string& out) const override {
+    std::vector<Pair> sorted = attached_;
+    std::sort(sorted.begin(), sorted.end(), [](const Pair& a, const Pair& b) {
+      return a.dsi != b.dsi ? a.dsi < b.dsi : a.host < b.host;
+    });
+    std::vector<ObjId> dsis, hosts;
+    for (const Pair& p : sorted) {
+      dsis.push_back(p.dsi);
+      hosts.push_back(p.host);
+    }
+    AppendIds(dsis, out);
+    AppendIds(hosts, out);
+  }
+  void LoadMemory(std::string_view& in) override {
+    Reset();
+    std::vector<ObjId> dsis = ReadIds(in), hosts = ReadIds(in);
+    for (size_t i = 0; i < dsis.size() && i < hosts.size(); ++i)
+      attached_.push_back({dsis[i], hosts[i]});
+  }
+
  private:
   struct Pair {
     ObjId dsi;

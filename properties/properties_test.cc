@@ -485,3 +485,68 @@ TEST(RegistryTest, PropertiesSeeTheSameTraceIndependently) {
 
 }  // namespace
 }  // namespace dsifuzz
+
+// ---- Memories (Property::SaveMemory/LoadMemory, used by the explorer) ------
+namespace dsifuzz {
+namespace {
+
+std::string MemoryOf(const Property& p) {
+  std::string out;
+  p.SaveMemory(out);
+  return out;
+}
+
+TEST(PropertyMemoryTest, SingleReleaseRemembersAcrossASaveAndLoad) {
+  Trace t;
+  const Stack del = {"unbind", "device_unregister", "device_del"};
+  ObjId a = t.Alloc(ObjType::kMipiDsiDevice, 1, {"bind"});
+  ObjId b = t.Alloc(ObjType::kMipiDsiDevice, 1, {"bind"});
+  auto p = MakeSingleRelease(), q = MakeSingleRelease();
+  // The same set reached in two orders encodes equally.
+  p->OnFact(t.Make(FactKind::kDeviceDel, 2, a, del));
+  p->OnFact(t.Make(FactKind::kDeviceDel, 2, b, del));
+  q->OnFact(t.Make(FactKind::kDeviceDel, 2, b, del));
+  q->OnFact(t.Make(FactKind::kDeviceDel, 2, a, del));
+  EXPECT_EQ(MemoryOf(*p), MemoryOf(*q));
+  EXPECT_NE(MemoryOf(*p), MemoryOf(*MakeSingleRelease()));
+  // A loaded property goes on from there: the next delete of `a` is the
+  // second one.
+  std::string memory = MemoryOf(*p);
+  std::string_view in = memory;
+  auto r = MakeSingleRelease();
+  r->LoadMemory(in);
+  EXPECT_TRUE(in.empty());
+  EXPECT_EQ(MemoryOf(*r), memory);
+  r->OnFact(t.Make(FactKind::kDeviceDel, 3, a, del));
+  ASSERT_EQ(r->violations().size(), 1u);
+  EXPECT_EQ(r->violations()[0].kind, "double-unregister");
+}
+
+TEST(PropertyMemoryTest, HostPairingRemembersWhatIsAttached) {
+  Trace t;
+  ObjId host = t.Alloc(ObjType::kDsiController, 1, {"probe"});
+  ObjId dsi = t.Alloc(ObjType::kMipiDsiDevice, 2, {"bind"});
+  auto p = MakeHostPairing();
+  p->OnFact(HostFact(t, FactKind::kHostAttach, 2, dsi, host, kAttachStack));
+  std::string memory = MemoryOf(*p);
+  std::string_view in = memory;
+  auto q = MakeHostPairing();
+  q->LoadMemory(in);
+  EXPECT_TRUE(in.empty());
+  // Attached after the load: one detach is paired, a second is not.
+  q->OnFact(HostFact(t, FactKind::kHostDetach, 3, dsi, host, kDetachStack));
+  EXPECT_TRUE(q->violations().empty());
+  EXPECT_EQ(MemoryOf(*q), MemoryOf(*MakeHostPairing()));
+  q->OnFact(HostFact(t, FactKind::kHostDetach, 4, dsi, host, kDetachStack));
+  EXPECT_EQ(q->violations().size(), 1u);
+}
+
+TEST(PropertyMemoryTest, StatelessPropertiesRememberNothing) {
+  for (auto make : {&MakeUseAfterFree, &MakeRefcountBalance, &MakeNoWarn}) {
+    auto p = make();
+    EXPECT_EQ(MemoryOf(*p), "") << p->name();
+  }
+}
+
+}  // namespace
+}  // namespace dsifuzz

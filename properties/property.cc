@@ -3,6 +3,9 @@
 // model call stack, the object and its allocation and free tracks).
 #include "properties/property.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include <string>
 
 namespace dsifuzz {
@@ -46,6 +49,33 @@ Violation MakeViolation(const model::Fact& f, std::string_view property,
     }
   }
   return v;
+}
+
+void AppendIdSet(std::vector<model::ObjId> ids, std::string& out) {
+  std::sort(ids.begin(), ids.end());
+  AppendIds(ids, out);
+}
+
+void AppendIds(const std::vector<model::ObjId>& ids, std::string& out) {
+  auto put = [&](uint32_t v) {
+    out.append(reinterpret_cast<const char*>(&v), sizeof(v));
+  };
+  put(static_cast<uint32_t>(ids.size()));
+  for (model::ObjId id : ids) put(id);
+}
+
+std::vector<model::ObjId> ReadIds(std::string_view& in) {
+  auto get = [&]() {
+    uint32_t v = 0;
+    if (in.size() >= sizeof(v)) {
+      std::memcpy(&v, in.data(), sizeof(v));
+      in.remove_prefix(sizeof(v));
+    }
+    return v;
+  };
+  std::vector<model::ObjId> ids(get());
+  for (model::ObjId& id : ids) id = get();
+  return ids;
 }
 
 }  // namespace dsifuzz

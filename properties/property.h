@@ -55,6 +55,12 @@ struct Violation {
 Violation MakeViolation(const model::Fact& f, std::string_view property,
                         std::string_view kind);
 
+// Memory encodings: a list of object ids as it is; a set of them, sorted
+// (so that equal sets encode equally); and the decoding of either.
+void AppendIds(const std::vector<model::ObjId>& ids, std::string& out);
+void AppendIdSet(std::vector<model::ObjId> ids, std::string& out);
+std::vector<model::ObjId> ReadIds(std::string_view& in);
+
 class Property : public model::FactSink {
  public:
   ~Property() override = default;
@@ -71,6 +77,19 @@ class Property : public model::FactSink {
   void set_limit(size_t limit) { limit_ = limit; }
   // Forgets the run seen so far, to observe a new one.
   virtual void Reset() { violations_.clear(); }
+
+  // What the property remembers of the run so far, besides its violations,
+  // appended to `out` in a canonical encoding: two runs that leave equal
+  // model states and equal memories have the same future for the property.
+  // The explorer (tools/explore.cc) keys states by it. A property that
+  // remembers nothing keeps these defaults.
+  virtual void SaveMemory(std::string& out) const { (void)out; }
+  // Reset(), then take back a memory SaveMemory() wrote; `in` is advanced
+  // past it.
+  virtual void LoadMemory(std::string_view& in) {
+    (void)in;
+    Reset();
+  }
   // The fact kinds Observe() looks at (model::FactBit of each).
   uint64_t Interest() const override = 0;
 

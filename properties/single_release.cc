@@ -87,6 +87,19 @@ class SingleRelease : public Property {
     released_.clear();
   }
 
+  // What it remembers: the objects deleted, run and released so far.
+  void SaveMemory(std::string& out) const override {
+    AppendIdSet(deleted_, out);
+    AppendIdSet(devres_run_, out);
+    AppendIdSet(released_, out);
+  }
+  void LoadMemory(std::string_view& in) override {
+    Reset();
+    deleted_ = ReadIds(in);
+    devres_run_ = ReadIds(in);
+    released_ = ReadIds(in);
+  }
+
   // Objects seen so far; small, so a vector beats a hash set.
   static bool Insert(std::vector<ObjId>& seen, ObjId id) {
     if (std::find(seen.begin(), seen.end(), id) != seen.end()) return false;

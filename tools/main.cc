@@ -7,6 +7,8 @@
 //   dsifuzz matrix [--variant V]... [--property P]... [--seed N] [--runs N]
 //                  [--max-events N] [--jobs N] [--corpus DIR_OR_FILE]...
 //                  [--format text|markdown|json] [--write DIR]
+//   dsifuzz explore --topology FILE [--variant V] [--depth N]
+//                   [--property P]... [--max-states N] [--out DIR] [--json]
 //
 // Exit status: 0 when every scenario's outcome matches its expect lines
 // on every variant it names, 1 on a mismatch, 2 on a malformed file, an
@@ -30,6 +32,7 @@
 #include "nlohmann/json.hpp"
 #include "properties/property.h"
 #include "tools/cli.h"
+#include "tools/explore.h"
 #include "tools/fuzz.h"
 #include "tools/report.h"
 #include "tools/scenario.h"
@@ -47,6 +50,9 @@ constexpr char kUsage[] =
     "                      [--runs N] [--max-events N] [--jobs N]\n"
     "                      [--corpus DIR_OR_FILE]... [--write DIR]\n"
     "                      [--format text|markdown|json]\n"
+    "       dsifuzz explore --topology FILE [--variant V] [--depth N]\n"
+    "                       [--property P]... [--max-states N] [--out DIR]\n"
+    "                       [--json]\n"
     "\n"
     "fuzz: generates random topologies (or uses the devices of --topology\n"
     "FILE) and event sequences from a seed (printed; random when not given),\n"
@@ -79,7 +85,16 @@ constexpr char kUsage[] =
     "equal length the corpus file wins. --write DIR saves the counterexample\n"
     "of each failing cell that no corpus file holds, as a scenario with an\n"
     "expect line for every variant. Progress goes to stderr.\n"
-    "Exit: 0 the table was printed, 2 bad input or usage.\n";
+    "Exit: 0 the table was printed, 2 bad input or usage.\n"
+    "\n"
+    "explore: breadth-first search over every world state reached by\n"
+    "enabled events (faults included) on the devices of --topology FILE,\n"
+    "identical states merged. Prints the shortest failing sequence of each\n"
+    "violated property (written as a scenario to DIR, default explore/), or\n"
+    "\"no violation up to depth N\". Timing and memory go to stderr.\n"
+    "  --depth N       longest sequence (default: until no new state)\n"
+    "  --max-states N  stop after N distinct states (default 250000)\n"
+    "Exit: 1 when a property fails, 0 when none does, 2 on bad usage.\n";
 
 int Replay(const std::vector<std::string>& args) {
   bool trace = true, quiet = false;
@@ -277,12 +292,13 @@ int Main(int argc, char** argv) {
   if (cmd == "replay") return Replay(args);
   if (cmd == "fuzz") return Fuzz(args);
   if (cmd == "matrix") return MatrixCommand(args);
+  if (cmd == "explore") return ExploreCommand(args);
   if (cmd == "--help" || cmd == "help" || cmd == "-h") {
     std::cout << kUsage;
     return 0;
   }
   return Usage("unknown command '" + cmd +
-               "': expected fuzz, replay or matrix");
+               "': expected fuzz, replay, matrix or explore");
 }
 
 }  // namespace

@@ -1,0 +1,47 @@
+// A canonical encoding of a State for the explorer (tools/explore.h): two
+// States with equal encodings have the same future, whatever path led to
+// them. The encoding holds everything the model reads when it runs an
+// event, and leaves out only history that no model code reads:
+//
+//  - the heap records of where and when each object was allocated and
+//    freed (Slot::alloc_event, free_event, alloc_stack, free_stack) and the
+//    frame pool behind them: reports print them, no event reads them;
+//  - Slot::obj and Slot::dev: pointers into this State, rebuilt by Bind();
+//  - State::deferred_trigger_count: dd.c reads it only to compare it with a
+//    copy taken earlier in the same event, so only its increments matter;
+//  - dsi_controller::transfers: a counter that ops->transfer increments
+//    and nothing reads.
+//
+// Everything else is encoded field by field: every slot (live and freed,
+// with its type, index, ordinal and label), every object of every typed
+// store (freed ones too: a use-after-free reads their stale contents; the
+// dummy element 0 too), the drivers, buses, host and deferred lists, of_node
+// counts, armed faults, the world's topology devices and sysfs names.
+// ObjIds are kept as they are (no renaming of objects, no abstraction of
+// freed objects): states that differ only in which slot numbers their
+// objects got are different states here.
+//
+// Each encoded struct has a static_assert on its size in state_hash.cc, so
+// that adding a field to one fails the build until the encoding says
+// whether the field is encoded or left out (and docs/explore.md says why).
+#ifndef DSIFUZZ_MODEL_STATE_HASH_H_
+#define DSIFUZZ_MODEL_STATE_HASH_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "model/state.h"
+
+namespace dsifuzz::model {
+
+// Appends the canonical encoding of `s` to `out`.
+void EncodeState(const State& s, std::string& out);
+
+// A 64-bit hash of an encoding (for hash tables: equality is decided on
+// the encodings themselves, so a collision costs time, never soundness).
+uint64_t HashBytes(std::string_view bytes);
+
+}  // namespace dsifuzz::model
+
+#endif  // DSIFUZZ_MODEL_STATE_HASH_H_

@@ -1,0 +1,82 @@
+// Exhaustive exploration (`dsifuzz explore`): a breadth-first search over
+// the world states reached from the post-setup state by enabled events
+// (faults included), with identical states reached by different paths
+// merged (model/state_hash.h), so that each state is expanded once.
+//
+//   ExploreOptions o;
+//   o.topology = scenario.topology;
+//   o.max_depth = 8;
+//   absl::StatusOr<ExploreResult> r = Explore(o);
+//   // r->findings: the shortest failing sequence of each violated
+//   // property; none means no failing sequence of up to 8 events.
+//
+// A sequence fails a property when its run followed by the end-of-run
+// teardown violates it, as Judge() says. Children are made by restoring
+// the parent's snapshot (World::Save/Restore), never by replaying from the
+// start; the teardown of each new state runs on the working world after
+// the state is saved. BFS order gives the shortest failing sequence; on
+// equal length, the first in World::EnabledEvents order at each step.
+// docs/explore.md says what the state key holds and why merging is sound.
+#ifndef DSIFUZZ_TOOLS_EXPLORE_H_
+#define DSIFUZZ_TOOLS_EXPLORE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "model/topology.h"
+#include "tools/scenario.h"
+
+namespace dsifuzz {
+
+struct ExploreOptions {
+  std::string variant = "upstream-6.11";
+  model::Topology topology;
+  // Longest event sequence; -1: until no new state appears (fixed point)
+  // or max_states.
+  int max_depth = -1;
+  // Properties that count (empty: all).
+  std::vector<std::string> properties;
+  // Stop after this many distinct states (the last depth is then partial).
+  uint64_t max_states = 250000;  // about 3-6 GiB today (docs/explore.md)
+};
+
+struct ExploreFinding {
+  std::string property;
+  std::string title;  // that property's first violation on the sequence
+  Scenario scenario;  // the topology and the shortest sequence
+};
+
+struct ExploreDepth {
+  int depth = 0;
+  uint64_t states = 0;       // new distinct states at this depth
+  uint64_t transitions = 0;  // events applied from the previous depth
+};
+
+struct ExploreResult {
+  uint64_t states = 0;       // distinct states, the post-setup one included
+  uint64_t transitions = 0;  // events applied
+  uint64_t merged = 0;       // transitions that reached a known state
+  int depth_reached = 0;     // deepest depth with every state expanded
+  bool complete = false;     // depth_reached is max_depth, or fixed point
+  bool fixed_point = false;  // a depth brought no new state
+  bool truncated = false;    // stopped by max_states
+  std::vector<ExploreDepth> per_depth;
+  // In property registry order; only the violated properties.
+  std::vector<ExploreFinding> findings;
+  // Not deterministic: wall time and peak resident memory.
+  double seconds = 0;
+  uint64_t peak_rss_kib = 0;
+};
+
+// Errors: an unknown variant or property, or a property whose state the
+// explorer does not know how to include in the state key.
+absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts);
+
+// `dsifuzz explore` (tools/explore_cli.cc).
+int ExploreCommand(const std::vector<std::string>& args);
+
+}  // namespace dsifuzz
+
+#endif  // DSIFUZZ_TOOLS_EXPLORE_H_

@@ -5,6 +5,9 @@
 #include <iostream>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
+#include "model/world.h"
+#include "properties/property.h"
 
 namespace dsifuzz {
 
@@ -32,6 +35,21 @@ bool TakeNumber(const std::string& flag, const std::string& value, uint64_t lo,
   if (absl::SimpleAtoi(value, out) && *out >= lo && *out <= hi) return true;
   *error = flag + "=" + value + ": expected a number from " +
            std::to_string(lo) + " to " + std::to_string(hi);
+  return false;
+}
+
+bool CheckVariant(const std::string& value, std::string* error) {
+  if (model::FindVariant(value) != nullptr) return true;
+  *error = "--variant=" + value + ": expected one of " +
+           absl::StrJoin(model::VariantNames(), ", ");
+  return false;
+}
+
+bool CheckProperty(const std::string& value, std::string* error) {
+  std::vector<std::string> known = PropertyNames();
+  if (std::find(known.begin(), known.end(), value) != known.end()) return true;
+  *error =
+      "--property=" + value + ": expected one of " + absl::StrJoin(known, ", ");
   return false;
 }
 

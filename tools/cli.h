@@ -25,6 +25,12 @@ bool TakeValue(const std::vector<std::string>& args, size_t& i,
 bool TakeNumber(const std::string& flag, const std::string& value, uint64_t lo,
                 uint64_t hi, uint64_t* out, std::string* error);
 
+// Checks the value of --variant (a registered variant or mutant) or of
+// --property (a registered property); false with *error "FLAG=VALUE:
+// expected one of ..." otherwise.
+bool CheckVariant(const std::string& value, std::string* error);
+bool CheckProperty(const std::string& value, std::string* error);
+
 // Expands directories into their *.dsi files (sorted); files stay as they
 // are. False, after a message on stderr, for a directory without any.
 bool ExpandScenarioPaths(const std::vector<std::string>& args,

@@ -45,9 +45,7 @@ int ExploreCommand(const std::vector<std::string>& args) {
     std::string v, error;
     uint64_t n = 0;
     if (TakeValue(args, i, "--variant", &v, &error)) {
-      if (model::FindVariant(v) == nullptr)
-        return Usage("--variant=" + v + ": expected one of " +
-                     absl::StrJoin(model::VariantNames(), ", "));
+      if (!CheckVariant(v, &error)) return Usage(error);
       o.variant = v;
     } else if (TakeValue(args, i, "--topology", &v, &error)) {
       topology_path = v;
@@ -55,10 +53,7 @@ int ExploreCommand(const std::vector<std::string>& args) {
       if (!TakeNumber("--depth", v, 0, 10000, &n, &error)) return Usage(error);
       o.max_depth = static_cast<int>(n);
     } else if (TakeValue(args, i, "--property", &v, &error)) {
-      std::vector<std::string> known = PropertyNames();
-      if (std::find(known.begin(), known.end(), v) == known.end())
-        return Usage("--property=" + v + ": expected one of " +
-                     absl::StrJoin(known, ", "));
+      if (!CheckProperty(v, &error)) return Usage(error);
       o.properties.push_back(v);
     } else if (TakeValue(args, i, "--max-states", &v, &error)) {
       if (!TakeNumber("--max-states", v, 1, 1000000000000ull, &o.max_states,

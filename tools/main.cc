@@ -112,9 +112,8 @@ int Replay(const std::vector<std::string>& args) {
       if (a == "--variant" && i + 1 >= args.size())
         return Usage("--variant needs a value");
       only = a == "--variant" ? args[++i] : a.substr(sizeof("--variant=") - 1);
-      if (model::FindVariant(only) == nullptr)
-        return Usage("--variant=" + only + ": expected one of " +
-                     absl::StrJoin(model::VariantNames(), ", "));
+      std::string error;
+      if (!CheckVariant(only, &error)) return Usage(error);
     } else if (a.rfind("--", 0) == 0) {
       return Usage("unknown flag '" + a + "' for replay");
     } else {
@@ -186,9 +185,7 @@ int Fuzz(const std::vector<std::string>& args) {
     };
     uint64_t n = 0;
     if (TakeValue(args, i, "--variant", &v, &error)) {
-      if (model::FindVariant(v) == nullptr)
-        return Usage("--variant=" + v + ": expected one of " +
-                     absl::StrJoin(model::VariantNames(), ", "));
+      if (!CheckVariant(v, &error)) return Usage(error);
       o.variant = v;
     } else if (TakeValue(args, i, "--seed", &v, &error)) {
       if (!number("--seed", 0, UINT64_MAX, &o.seed)) return Usage(error);
@@ -202,10 +199,7 @@ int Fuzz(const std::vector<std::string>& args) {
       if (!number("--jobs", 1, 256, &n)) return Usage(error);
       o.jobs = static_cast<int>(n);
     } else if (TakeValue(args, i, "--property", &v, &error)) {
-      std::vector<std::string> known = PropertyNames();
-      if (std::find(known.begin(), known.end(), v) == known.end())
-        return Usage("--property=" + v + ": expected one of " +
-                     absl::StrJoin(known, ", "));
+      if (!CheckProperty(v, &error)) return Usage(error);
       o.properties.push_back(v);
     } else if (TakeValue(args, i, "--topology", &v, &error)) {
       absl::StatusOr<Scenario> s = LoadScenario(v);

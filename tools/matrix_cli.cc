@@ -22,15 +22,10 @@ int MatrixCommand(const std::vector<std::string>& args) {
     std::string v, error;
     uint64_t n = 0;
     if (TakeValue(args, i, "--variant", &v, &error)) {
-      if (model::FindVariant(v) == nullptr)
-        return Usage("--variant=" + v + ": expected one of " +
-                     absl::StrJoin(model::VariantNames(), ", "));
+      if (!CheckVariant(v, &error)) return Usage(error);
       o.variants.push_back(v);
     } else if (TakeValue(args, i, "--property", &v, &error)) {
-      std::vector<std::string> known = PropertyNames();
-      if (std::find(known.begin(), known.end(), v) == known.end())
-        return Usage("--property=" + v + ": expected one of " +
-                     absl::StrJoin(known, ", "));
+      if (!CheckProperty(v, &error)) return Usage(error);
       o.properties.push_back(v);
     } else if (TakeValue(args, i, "--seed", &v, &error)) {
       if (!TakeNumber("--seed", v, 0, UINT64_MAX, &o.seed, &error))

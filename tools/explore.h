@@ -70,8 +70,7 @@ struct ExploreResult {
   uint64_t peak_rss_kib = 0;
 };
 
-// Errors: an unknown variant or property, or a property whose state the
-// explorer does not know how to include in the state key.
+// Errors: an unknown variant or property.
 absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts);
 
 // `dsifuzz explore` (tools/explore_cli.cc).

@@ -45,7 +45,7 @@ TEST(ShrinkVsExplore, EveryFailingCellIsAsShortAsTheExplorersShortest) {
         << " in " << f.scenario.events.size() << ":\n"
         << FormatScenario(f.scenario);
   }
-  EXPECT_GT(failing, 20);
+  EXPECT_GE(failing, 20);
 }
 
 }  // namespace

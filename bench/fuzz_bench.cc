@@ -19,17 +19,10 @@ namespace {
 using model::DeviceKind;
 using model::Style;
 
-model::Topology SeedTopology() {
-  model::Topology t;
-  t.devices = {{"host0", DeviceKind::kDsiController, Style::kNone, -1, 0},
-               {"bridge0", DeviceKind::kI2cBridge, Style::kDevmProbe, 0, 0}};
-  return t;
-}
-
 // The model alone: replaying pre-generated cases, no properties attached.
 void BM_ModelEvents(benchmark::State& state) {
   GenOptions o;
-  o.topology = SeedTopology();
+  o.topology = model::SeedTopology();
   std::vector<Scenario> cases;
   for (uint64_t i = 0; i < 256; ++i)
     cases.push_back(GenerateCase(i, o, nullptr));
@@ -53,7 +46,7 @@ BENCHMARK(BM_ModelEvents);
 // `dsifuzz fuzz` does), on the seed topology or on random ones.
 void FuzzLoop(benchmark::State& state, bool seed_topology) {
   GenOptions o;
-  if (seed_topology) o.topology = SeedTopology();
+  if (seed_topology) o.topology = model::SeedTopology();
   uint64_t run = 0;
   int64_t events = 0, cases = 0;
   Generator generator(o);
@@ -84,7 +77,7 @@ BENCHMARK(BM_FuzzLoopRandomTopology);
 // seeds (reported as counters; the time is for all 20 searches).
 void BM_TimeToSeedBug(benchmark::State& state) {
   GenOptions o;
-  o.topology = SeedTopology();
+  o.topology = model::SeedTopology();
   std::vector<double> cases_needed;
   for (auto _ : state) {
     cases_needed.clear();
@@ -109,7 +102,7 @@ BENCHMARK(BM_TimeToSeedBug)->Unit(benchmark::kMillisecond);
 // Shrinking a 40-event failure: the seed bug buried in unrelated events.
 Scenario Planted() {
   Scenario s;
-  s.topology = SeedTopology();
+  s.topology = model::SeedTopology();
   s.topology.devices.push_back(
       {"host1", DeviceKind::kDsiController, Style::kNone, -1, 0});
   s.topology.devices.push_back(

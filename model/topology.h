@@ -33,6 +33,16 @@ struct Topology {
   }
 };
 
+// The seed topology of the maintainers' thread: one DSI controller (host0)
+// and one i2c bridge (bridge0) that registers and attaches with the devm
+// helpers. Tests and benchmarks share it.
+inline Topology SeedTopology() {
+  Topology t;
+  t.devices = {{"host0", DeviceKind::kDsiController, Style::kNone, -1, 0},
+               {"bridge0", DeviceKind::kI2cBridge, Style::kDevmProbe, 0, 0}};
+  return t;
+}
+
 }  // namespace dsifuzz::model
 
 #endif  // DSIFUZZ_MODEL_TOPOLOGY_H_

@@ -24,16 +24,6 @@ namespace {
 using model::Event;
 using model::EventKind;
 
-model::Topology SeedTopology() {
-  absl::StatusOr<Scenario> s = ParseScenario(
-      "# dsifuzz v1\n"
-      "device host0 dsi-controller\n"
-      "device bridge0 i2c-bridge host=host0 style=devm-probe\n",
-      "seed.dsi");
-  EXPECT_TRUE(s.ok()) << s.status();
-  return s->topology;
-}
-
 ExploreResult MustExplore(const ExploreOptions& o) {
   absl::StatusOr<ExploreResult> r = Explore(o);
   EXPECT_TRUE(r.ok()) << r.status();
@@ -50,7 +40,7 @@ const ExploreFinding* FindingOf(const ExploreResult& r,
 
 TEST(Explore, FindsTheSeedUseAfterFreeInThreeEvents) {
   ExploreOptions o;
-  o.topology = SeedTopology();
+  o.topology = model::SeedTopology();
   o.max_depth = 6;
   o.properties = {"use-after-free"};
   ExploreResult r = MustExplore(o);
@@ -72,7 +62,7 @@ TEST(Explore, FindsTheSeedUseAfterFreeInThreeEvents) {
 TEST(Explore, FixIsCleanUpToDepthSeven) {
   ExploreOptions o;
   o.variant = "dsifuzz-fix";
-  o.topology = SeedTopology();
+  o.topology = model::SeedTopology();
   o.max_depth = 7;  // 50k states, ~1.5 s (depth 8: 164k, ~5 s)
   ExploreResult r = MustExplore(o);
   EXPECT_TRUE(r.findings.empty());
@@ -94,7 +84,7 @@ TEST(Explore, FixIsCleanUpToDepthSeven) {
 
 TEST(Explore, IsDeterministic) {
   ExploreOptions o;
-  o.topology = SeedTopology();
+  o.topology = model::SeedTopology();
   o.max_depth = 5;
   ExploreResult a = MustExplore(o), b = MustExplore(o);
   EXPECT_EQ(a.states, b.states);
@@ -110,7 +100,7 @@ TEST(Explore, IsDeterministic) {
 TEST(Explore, MaxStatesStopsTheSearch) {
   ExploreOptions o;
   o.variant = "dsifuzz-fix";
-  o.topology = SeedTopology();
+  o.topology = model::SeedTopology();
   o.max_depth = 8;
   o.max_states = 50;
   ExploreResult r = MustExplore(o);
@@ -121,7 +111,7 @@ TEST(Explore, MaxStatesStopsTheSearch) {
 
 TEST(Explore, RejectsUnknownNames) {
   ExploreOptions o;
-  o.topology = SeedTopology();
+  o.topology = model::SeedTopology();
   o.variant = "no-such-kernel";
   EXPECT_FALSE(Explore(o).ok());
   o.variant = "upstream-6.11";
@@ -132,7 +122,7 @@ TEST(Explore, RejectsUnknownNames) {
 // Equal states encode equally, whatever the order of the events that made
 // them; a state after an extra bind does not.
 TEST(StateHash, SameStateSameEncodingDifferentStateDifferent) {
-  model::Topology topo = SeedTopology();
+  model::Topology topo = model::SeedTopology();
   auto run = [&](const std::vector<Event>& events) {
     model::World w(topo, model::FindVariant("upstream-6.11"), nullptr);
     w.Setup();
@@ -197,7 +187,7 @@ std::map<std::string, std::vector<Event>> BruteForce(
 // depth 4, the explorer finds exactly the shortest (and first) failing
 // sequence of every property that the merge-free brute force finds.
 TEST(Explore, AgreesWithBruteForce) {
-  const model::Topology topo = SeedTopology();
+  const model::Topology topo = model::SeedTopology();
   for (const std::string variant :
        {"upstream-6.11", "pre-attached-flag", "idempotent", "dsifuzz-fix"}) {
     SCOPED_TRACE(variant);
@@ -231,7 +221,7 @@ TEST(Explore, AgreesWithBruteForce) {
 // for the seed cell: upstream-6.11, use-after-free, seed topology.
 TEST(Explore, ShortestMatchesTheShrinker) {
   ExploreOptions o;
-  o.topology = SeedTopology();
+  o.topology = model::SeedTopology();
   o.max_depth = 6;
   o.properties = {"use-after-free"};
   ExploreResult r = MustExplore(o);

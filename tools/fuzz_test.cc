@@ -89,17 +89,6 @@ std::string WithoutReplayLine(const std::string& text) {
   return out;
 }
 
-// One controller and one bridge that registers and attaches with devm.
-model::Topology SeedTopology() {
-  absl::StatusOr<Scenario> s = ParseScenario(
-      "# dsifuzz v1\n"
-      "device host0 dsi-controller\n"
-      "device bridge0 i2c-bridge host=host0 style=devm-probe\n",
-      "seed.dsi");
-  EXPECT_TRUE(s.ok()) << s.status();
-  return s.ok() ? s->topology : model::Topology{};
-}
-
 const Finding* FindTitle(const FuzzResult& r, const std::string& title) {
   for (const Finding& f : r.findings) {
     if (f.title == title) return &f;
@@ -115,7 +104,7 @@ TEST(FuzzTest, EverySeedShrinksTheSeedBugToTheSameThreeEvents) {
     FuzzOptions opts;
     opts.seed = seed;
     opts.runs = 300;
-    opts.topology = SeedTopology();
+    opts.topology = model::SeedTopology();
     opts.topology_path = "seed.dsi";
     opts.out = dir.Sub(absl::StrCat("seed", seed));
     std::ostringstream log;
@@ -250,7 +239,7 @@ TEST(FuzzTest, FindingTextNamesItsPathAndReplays) {
   FuzzOptions opts;
   opts.seed = 3;
   opts.runs = 300;
-  opts.topology = SeedTopology();
+  opts.topology = model::SeedTopology();
   opts.topology_path = "seed.dsi";
   opts.out = dir.str();
   std::ostringstream log;
@@ -335,7 +324,7 @@ TEST(GeneratorTest, EveryGeneratedEventApplies) {
 
 TEST(GeneratorTest, EveryEventAppliesOnAGivenTopology) {
   GenOptions opts;
-  opts.topology = SeedTopology();
+  opts.topology = model::SeedTopology();
   for (uint64_t seed = 0; seed < 100; ++seed) {
     Scenario s = GenerateCase(seed, opts, nullptr);
     ASSERT_EQ(s.topology.devices.size(), 2u);

@@ -155,8 +155,7 @@ void EncodeState(const State& s, std::string& out) {
     w.Put(slot.live);
     w.Put(slot.devm);
     w.Put(slot.index);
-    w.Put(slot.ordinal);
-    w.Put(slot.label);
+    // slot.ordinal and slot.label: names for reports.
   }
   // Every object of every store, the dummy element 0 included.
   std::apply(

@@ -22,6 +22,7 @@
 #include "absl/status/status.h"
 #include "model/kernel.h"
 #include "model/state.h"
+#include "model/state_canon.h"
 #include "model/topology.h"
 
 namespace dsifuzz::model {
@@ -94,6 +95,9 @@ class World {
   const Topology& topology() const { return topo_; }
   Kernel& kernel() { return *kernel_; }
   const State& state() const { return state_; }
+  // Puts the state in canonical form (model/state_canon.h), for the
+  // explorer; the run goes on as if nothing happened, ids renamed.
+  void Canonicalize(Renaming& r) { model::Canonicalize(state_, r); }
 
   // Model inspection for events and tests (no checked accesses, no facts).
   // The current struct device of topology device i, or 0.

@@ -102,6 +102,21 @@ class HostPairing : public Property {
     AppendIds(dsis, out);
     AppendIds(hosts, out);
   }
+  // A host gone from the State is freed and unreachable: no attach, detach
+  // or free will name it again, so its pairs go. A device gone while its
+  // host stays still counts as attached to it (freeing that host is still
+  // the violation), under the id 0 that no detach names.
+  void RenameObjects(const model::Renaming& r) override {
+    std::vector<Pair> renamed;
+    for (const Pair& p : attached_) {
+      const Pair q{r(p.dsi), r(p.host)};
+      const bool known = std::any_of(
+          renamed.begin(), renamed.end(),
+          [&](const Pair& o) { return o.dsi == q.dsi && o.host == q.host; });
+      if (q.host != 0 && !known) renamed.push_back(q);
+    }
+    attached_ = std::move(renamed);
+  }
   void LoadMemory(std::string_view& in) override {
     Reset();
     std::vector<ObjId> dsis = ReadIds(in), hosts = ReadIds(in);

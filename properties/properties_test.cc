@@ -541,6 +541,50 @@ TEST(PropertyMemoryTest, HostPairingRemembersWhatIsAttached) {
   EXPECT_EQ(q->violations().size(), 1u);
 }
 
+// Renamings (RenameObjects): the explorer's canonical form renumbers ids
+// and drops objects nothing refers to (model/state_canon.h).
+TEST(PropertyMemoryTest, SingleReleaseFollowsARenamingAndForgetsTheDropped) {
+  Trace t;
+  const Stack del = {"unbind", "device_unregister", "device_del"};
+  ObjId a = t.Alloc(ObjType::kMipiDsiDevice, 1, {"bind"});
+  ObjId b = t.Alloc(ObjType::kMipiDsiDevice, 1, {"bind"});
+  auto p = MakeSingleRelease();
+  p->OnFact(t.Make(FactKind::kDeviceDel, 2, a, del));
+  p->OnFact(t.Make(FactKind::kDeviceDel, 2, b, del));
+  // a is dropped, b becomes a.
+  std::vector<ObjId> to(b + 1, 0);
+  to[b] = a;
+  p->RenameObjects(model::Renaming(to));
+  auto q = MakeSingleRelease();
+  q->OnFact(t.Make(FactKind::kDeviceDel, 2, a, del));
+  EXPECT_EQ(MemoryOf(*p), MemoryOf(*q));
+  p->OnFact(t.Make(FactKind::kDeviceDel, 3, a, del));
+  ASSERT_EQ(p->violations().size(), 1u);
+}
+
+TEST(PropertyMemoryTest, HostPairingKeepsADroppedDeviceAttachedToItsHost) {
+  Trace t;
+  ObjId host = t.Alloc(ObjType::kDsiController, 1, {"probe"});
+  ObjId dsi = t.Alloc(ObjType::kMipiDsiDevice, 2, {"bind"});
+  ObjId other = t.Alloc(ObjType::kDsiController, 1, {"probe"});
+  ObjId dsi2 = t.Alloc(ObjType::kMipiDsiDevice, 2, {"bind"});
+  auto p = MakeHostPairing();
+  p->OnFact(HostFact(t, FactKind::kHostAttach, 2, dsi, host, kAttachStack));
+  p->OnFact(HostFact(t, FactKind::kHostAttach, 2, dsi2, other, kAttachStack));
+  // The device is dropped but its host stays (renumbered 1); the other
+  // host is dropped, and its pair with it.
+  std::vector<ObjId> to(dsi2 + 1, 0);
+  to[host] = 1;
+  to[dsi2] = 2;
+  p->RenameObjects(model::Renaming(to));
+  auto q = MakeHostPairing();
+  q->OnFact(HostFact(t, FactKind::kHostAttach, 2, 0, 1, kAttachStack));
+  EXPECT_EQ(MemoryOf(*p), MemoryOf(*q));
+  // Freeing the host is still the violation.
+  p->OnFact(t.Make(FactKind::kFree, 3, 1, {"unbind", "kfree"}));
+  EXPECT_EQ(p->violations().size(), 1u);
+}
+
 TEST(PropertyMemoryTest, StatelessPropertiesRememberNothing) {
   for (auto make : {&MakeUseAfterFree, &MakeRefcountBalance, &MakeNoWarn}) {
     auto p = make();

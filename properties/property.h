@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "model/fact.h"
+#include "model/state_canon.h"
 
 namespace dsifuzz {
 
@@ -90,6 +91,12 @@ class Property : public model::FactSink {
     (void)in;
     Reset();
   }
+  // The explorer put the model's State in canonical form
+  // (model/state_canon.h): objects nothing refers to are gone (r(id) is 0:
+  // no fact will name them again) and the others renumbered. Rename what
+  // the property remembers so that it means the same; a property that
+  // remembers no object ids keeps this default.
+  virtual void RenameObjects(const model::Renaming& r) { (void)r; }
   // The fact kinds Observe() looks at (model::FactBit of each).
   uint64_t Interest() const override = 0;
 

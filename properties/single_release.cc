@@ -100,6 +100,15 @@ class SingleRelease : public Property {
     released_ = ReadIds(in);
   }
 
+  // An object gone from the State cannot be deleted, run or released
+  // again: forget it.
+  void RenameObjects(const model::Renaming& r) override {
+    for (std::vector<ObjId>* seen : {&deleted_, &devres_run_, &released_}) {
+      for (ObjId& id : *seen) id = r(id);
+      std::erase(*seen, ObjId{0});
+    }
+  }
+
   // Objects seen so far; small, so a vector beats a hash set.
   static bool Insert(std::vector<ObjId>& seen, ObjId id) {
     if (std::find(seen.begin(), seen.end(), id) != seen.end()) return false;

@@ -53,6 +53,12 @@ class ExploreSink : public model::FactSink {
     for (auto& p : props_) p->LoadMemory(memory);
   }
 
+  // The world's State was put in canonical form: rename what the
+  // properties remember along.
+  void Rename(const model::Renaming& r) {
+    for (auto& p : props_) p->RenameObjects(r);
+  }
+
   const std::vector<std::unique_ptr<Property>>& props() const { return props_; }
 
  private:
@@ -126,6 +132,12 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
 
   model::World world(opts.topology, variant, &sink);
   world.Setup();
+  model::Renaming renaming;
+  auto canonicalize = [&] {
+    world.Canonicalize(renaming);
+    if (!renaming.identity()) sink.Rename(renaming);
+  };
+  canonicalize();
   std::unordered_set<std::string, KeyHash> visited;
   std::string key;
   auto make_key = [&](const model::State& s, const std::string& memory) {
@@ -175,6 +187,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           if (found[i] < 0 && !sink.props()[i]->violations().empty())
             new_finding = true;
         }
+        canonicalize();
         std::string memory = sink.Memory();
         make_key(world.state(), memory);
         const bool fresh = visited.insert(key).second;

@@ -1,5 +1,6 @@
 #include "model/state_canon.h"
 
+#include <algorithm>
 #include <tuple>
 #include <utility>
 
@@ -107,75 +108,80 @@ void DummyIds(State& s, F& f) {
 
 void Canonicalize(State& s, Renaming& r) {
   const auto n = static_cast<ObjId>(s.heap.size());
-  // Mark: the live objects and every id held by the globals, the dummies
-  // and (transitively) the objects marked.
-  std::vector<uint8_t> mark(n, 0);
-  std::vector<ObjId> work;
+  // Number the objects in the order a breadth-first walk meets them: from
+  // the globals (in a fixed order, the world's devices first), then the
+  // dummies, each object's fields in a fixed order; then the live objects
+  // nothing reaches (leaks), in their old order. order[k] = old id of the
+  // object numbered k + 1.
+  std::vector<ObjId> order;
+  order.reserve(n);
+  std::vector<ObjId>& to = r.to_;
+  to.assign(n, 0);
   auto reach = [&](ObjId& id) {
-    if (id != 0 && id < n && !mark[id]) {
-      mark[id] = 1;
-      work.push_back(id);
+    if (id != 0 && id < n && to[id] == 0) {
+      order.push_back(id);
+      to[id] = static_cast<ObjId>(order.size());
     }
   };
-  for (ObjId id = 1; id < n; ++id) {
-    if (s.heap.slot(id).live) {
-      mark[id] = 1;
-      work.push_back(id);
-    }
-  }
+  auto walk = [&](size_t from) {
+    for (size_t k = from; k < order.size(); ++k) ObjectIds(s, order[k], reach);
+  };
   GlobalIds(s, reach);
   DummyIds(s, reach);
-  while (!work.empty()) {
-    ObjId id = work.back();
-    work.pop_back();
-    ObjectIds(s, id, reach);
-  }
-
-  std::vector<ObjId> kept;
-  kept.reserve(n);
+  walk(0);
   for (ObjId id = 1; id < n; ++id) {
-    if (mark[id]) kept.push_back(id);
+    if (!s.heap.slot(id).live || to[id] != 0) continue;
+    const size_t from = order.size();
+    reach(id);
+    walk(from);
   }
-  r.to_.clear();
-  if (kept.size() + 1 == n) return;  // nothing to drop: the identity
-
-  // Renumber, in the old order.
-  r.to_.assign(n, 0);
-  for (size_t i = 0; i < kept.size(); ++i)
-    r.to_[kept[i]] = static_cast<ObjId>(i + 1);
-  auto rename = [&](ObjId& id) { id = r(id); };
-
-  // Rebuild each store with its dummy and the objects kept, in order, with
-  // their ids rewritten; then the slots, then the globals.
-  std::vector<uint32_t> index(kept.size());
-  std::apply(
-      [&](auto&... store) {
-        (
-            [&](auto& st) {
-              using Store = std::decay_t<decltype(st)>;
-              using T = typename Store::value_type;
-              Store out;
-              out.push_back(std::move(st[0]));
-              Ids(out.back(), rename);
-              for (size_t i = 0; i < kept.size(); ++i) {
-                const Slot& slot = s.heap.slot(kept[i]);
-                if (slot.type != TypeOf<T>::value) continue;
-                index[i] = static_cast<uint32_t>(out.size());
-                out.push_back(std::move(st[slot.index]));
+  bool identity = order.size() + 1 == n;
+  for (size_t k = 0; identity && k < order.size(); ++k)
+    identity = order[k] == k + 1;
+  if (identity) {
+    to.clear();
+  } else {
+    auto rename = [&](ObjId& id) { id = r(id); };
+    // Rebuild each store with its dummy and the objects kept, in their new
+    // order, with their ids rewritten; then the slots, then the globals.
+    std::vector<uint32_t> index(order.size());
+    std::apply(
+        [&](auto&... store) {
+          (
+              [&](auto& st) {
+                using Store = std::decay_t<decltype(st)>;
+                using T = typename Store::value_type;
+                Store out;
+                out.push_back(std::move(st[0]));
                 Ids(out.back(), rename);
-              }
-              st.swap(out);
-            }(store),
-            ...);
-      },
-      s.objs);
-  s.heap.Compact(kept);
-  for (size_t i = 0; i < kept.size(); ++i) {
-    const auto id = static_cast<ObjId>(i + 1);
-    s.heap.slot(id).index = index[i];
-    s.Bind(id);
+                for (size_t k = 0; k < order.size(); ++k) {
+                  const Slot& slot = s.heap.slot(order[k]);
+                  if (slot.type != TypeOf<T>::value) continue;
+                  index[k] = static_cast<uint32_t>(out.size());
+                  out.push_back(std::move(st[slot.index]));
+                  Ids(out.back(), rename);
+                }
+                st.swap(out);
+              }(store),
+              ...);
+        },
+        s.objs);
+    s.heap.Compact(order);
+    for (size_t k = 0; k < order.size(); ++k) {
+      const auto id = static_cast<ObjId>(k + 1);
+      s.heap.slot(id).index = index[k];
+      s.Bind(id);
+    }
+    GlobalIds(s, rename);
   }
-  GlobalIds(s, rename);
+  // sysfs is a set of names (kobject_add looks for a duplicate, kobject_del
+  // removes the one match): kept sorted, so that the order names were added
+  // in is not part of the state.
+  std::sort(s.sysfs.begin(), s.sysfs.end(),
+            [](const State::SysfsEntry& a, const State::SysfsEntry& b) {
+              return std::tie(a.parent.id, a.name.base, a.name.suffix) <
+                     std::tie(b.parent.id, b.name.base, b.name.suffix);
+            });
 }
 
 }  // namespace dsifuzz::model

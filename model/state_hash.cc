@@ -3,6 +3,8 @@
 #include <cstring>
 #include <type_traits>
 
+#include "xxhash.h"
+
 namespace dsifuzz::model {
 namespace {
 
@@ -36,187 +38,275 @@ static_assert(std::tuple_size_v<decltype(State::objs)> == 10,
               "a new object type: encode its store below");
 static_assert(static_cast<int>(ObjType::kCount) == 11);
 
+// The encoded fields of each struct, listed once and run by the Writer
+// (EncodeState) and the Reader (DecodeState): `a(v)` writes or reads one
+// integral or enum field.
 class Writer {
  public:
+  static constexpr bool kReading = false;
   explicit Writer(std::string& out) : out_(out) {}
-
   template <class T>
   requires std::is_integral_v<T> || std::is_enum_v<T>
-  void Put(T v) {
+  void operator()(T& v) {
     char buf[sizeof(T)];
     std::memcpy(buf, &v, sizeof(T));
     out_.append(buf, sizeof(T));
   }
-  void Put(DevPtr p) { Put(p.id); }
-  template <class T>
-  void Put(Ptr<T> p) {
-    Put(p.id);
-  }
-  void Put(Label l) {
-    Put(l.base);
-    Put(l.suffix);
-  }
-  void Put(const ObjList& list) {
-    Put(static_cast<uint32_t>(list.size()));
-    for (ObjId id : list) Put(id);
-  }
-  void Put(const kobject& k) {
-    Put(k.name);
-    Put(k.refcount);
-    Put(k.state_initialized);
-    Put(k.state_in_sysfs);
-    Put(k.parent);
-  }
-  void Put(const klist_node& n) {
-    Put(n.attached);
-    Put(n.dead);
-    Put(n.ref);
-    Put(n.klist);
-  }
-  void Put(const device& d) {
-    Put(d.kobj);
-    Put(d.parent);
-    Put(d.p);
-    Put(d.bus);
-    Put(d.type);
-    Put(d.release);
-    Put(d.driver);
-    Put(d.driver_data);
-    Put(d.of_node);
-    Put(d.can_match);
-    Put(d.devres_initialized);
-    Put(static_cast<uint32_t>(d.devres_head.size()));
-    for (const devres_node& n : d.devres_head) {
-      Put(n.kind);
-      Put(n.action);
-      Put(n.node);
-      Put(n.data);
-    }
-    Put(d.mutex_dead);
-  }
-  void Put(const platform_device& o) {
-    Put(o.dev);
-    Put(o.topo);
-  }
-  void Put(const i2c_client& o) {
-    Put(o.dev);
-    Put(o.topo);
-    Put(o.devres_group_id);
-  }
-  void Put(const mipi_dsi_device& o) {
-    Put(o.host);
-    Put(o.dev);
-    Put(o.attached);
-    Put(o.channel);
-    Put(o.mode_flags);
-    Put(o.name);
-    Put(o.devres_register_dev);
-    Put(o.devres_attach_dev);
-    Put(o.unregistered);
-    Put(o.released);
-  }
-  void Put(const device_private& o) {
-    Put(o.klist_children);
-    Put(o.knode_parent);
-    Put(o.knode_driver);
-    Put(o.knode_bus);
-    Put(o.deferred);
-    Put(o.dead);
-    Put(o.device);
-  }
-  void Put(const kobj_name& o) { Put(o.label); }
-  void Put(const action_devres&) {}
-  void Put(const devres_group&) {}
-  void Put(const dsi_controller& o) {
-    Put(o.host.dev);
-    Put(o.host.ops);
-    Put(o.host.on_host_list);
-    Put(o.bridges);
-    Put(o.mode_flags);
-    // o.transfers: incremented by ops->transfer, never read (history).
-  }
-  void Put(const bridge_priv& o) { Put(o.dsi); }
-  void Put(const panel_priv& o) { Put(o.dsi); }
 
  private:
   std::string& out_;
 };
 
+class Reader {
+ public:
+  static constexpr bool kReading = true;
+  explicit Reader(std::string_view& in) : in_(in) {}
+  template <class T>
+  requires std::is_integral_v<T> || std::is_enum_v<T>
+  void operator()(T& v) {
+    if (in_.size() < sizeof(T)) {
+      ok_ = false;
+      v = T{};
+      return;
+    }
+    std::memcpy(&v, in_.data(), sizeof(T));
+    in_.remove_prefix(sizeof(T));
+  }
+  bool ok() const { return ok_; }
+  // A count read from the input, refused when it cannot be right (a
+  // truncated or foreign input), so that a bad one cannot allocate much.
+  bool Plausible(uint32_t n) {
+    if (n > in_.size() + 1) ok_ = false;
+    return ok_;
+  }
+
+ private:
+  std::string_view& in_;
+  bool ok_ = true;
+};
+
+template <class A, class T>
+requires std::is_integral_v<T> || std::is_enum_v<T>
+void Io(A& a, T& v) { a(v); }
+template <class A>
+void Io(A& a, DevPtr& p) {
+  a(p.id);
+}
+template <class A, class T>
+void Io(A& a, Ptr<T>& p) {
+  a(p.id);
+}
+template <class A>
+void Io(A& a, Label& l) {
+  a(l.base);
+  a(l.suffix);
+}
+// A list: its length, then its elements (read into fresh ones).
+template <class A, class L>
+void IoList(A& a, L& list) {
+  auto n = static_cast<uint32_t>(list.size());
+  a(n);
+  if constexpr (A::kReading) {
+    list.clear();
+    if (!a.Plausible(n)) return;
+    list.resize(n);
+  }
+  for (auto& x : list) Io(a, x);
+}
+template <class A>
+void Io(A& a, kobject& k) {
+  a(k.name);
+  a(k.refcount);
+  a(k.state_initialized);
+  a(k.state_in_sysfs);
+  Io(a, k.parent);
+}
+template <class A>
+void Io(A& a, klist_node& n) {
+  a(n.attached);
+  a(n.dead);
+  a(n.ref);
+  a(n.klist);
+}
+template <class A>
+void Io(A& a, devres_node& n) {
+  a(n.kind);
+  a(n.action);
+  a(n.node);
+  a(n.data);
+}
+template <class A>
+void Io(A& a, device& d) {
+  Io(a, d.kobj);
+  Io(a, d.parent);
+  a(d.p);
+  a(d.bus);
+  a(d.type);
+  a(d.release);
+  a(d.driver);
+  a(d.driver_data);
+  a(d.of_node);
+  a(d.can_match);
+  a(d.devres_initialized);
+  IoList(a, d.devres_head);
+  a(d.mutex_dead);
+}
+template <class A>
+void Io(A& a, platform_device& o) {
+  Io(a, o.dev);
+  a(o.topo);
+}
+template <class A>
+void Io(A& a, i2c_client& o) {
+  Io(a, o.dev);
+  a(o.topo);
+  a(o.devres_group_id);
+}
+template <class A>
+void Io(A& a, mipi_dsi_device& o) {
+  Io(a, o.host);
+  Io(a, o.dev);
+  a(o.attached);
+  a(o.channel);
+  a(o.mode_flags);
+  a(o.name);
+  Io(a, o.devres_register_dev);
+  Io(a, o.devres_attach_dev);
+  a(o.unregistered);
+  a(o.released);
+}
+template <class A>
+void Io(A& a, device_private& o) {
+  IoList(a, o.klist_children);
+  Io(a, o.knode_parent);
+  Io(a, o.knode_driver);
+  Io(a, o.knode_bus);
+  a(o.deferred);
+  a(o.dead);
+  Io(a, o.device);
+}
+template <class A>
+void Io(A& a, kobj_name& o) {
+  Io(a, o.label);
+}
+template <class A>
+void Io(A&, action_devres&) {}
+template <class A>
+void Io(A&, devres_group&) {}
+template <class A>
+void Io(A& a, dsi_controller& o) {
+  Io(a, o.host.dev);
+  a(o.host.ops);
+  a(o.host.on_host_list);
+  a(o.bridges);
+  a(o.mode_flags);
+  // o.transfers: incremented by ops->transfer, never read (history).
+}
+template <class A>
+void Io(A& a, bridge_priv& o) {
+  Io(a, o.dsi);
+}
+template <class A>
+void Io(A& a, panel_priv& o) {
+  Io(a, o.dsi);
+}
+template <class A>
+void Io(A& a, State::SysfsEntry& e) {
+  Io(a, e.parent);
+  Io(a, e.name);
+}
+
+// The slots, freed ones included; the allocation and free records, the
+// ordinals and labels are left out (history and names for reports).
+template <class A>
+void IoHeap(A& a, Heap& heap) {
+  auto n = static_cast<uint32_t>(heap.size());
+  a(n);
+  if constexpr (A::kReading) {
+    heap = Heap();
+    if (!a.Plausible(n)) return;
+  }
+  for (ObjId id = 1; id < n; ++id) {
+    Slot tmp;
+    Slot& slot = A::kReading ? tmp : heap.slot(id);
+    a(slot.type);
+    a(slot.live);
+    a(slot.devm);
+    a(slot.index);
+    if constexpr (A::kReading) {
+      heap.NewSlot(slot.type, slot.index, -1, StackRef{});
+      heap.slot(id).live = slot.live;
+      heap.slot(id).devm = slot.devm;
+    }
+  }
+}
+
+template <class A>
+void IoState(A& a, State& s) {
+  IoHeap(a, s.heap);
+  // Every object of every store, the dummy element 0 included.
+  std::apply([&](auto&... store) { (IoList(a, store), ...); }, s.objs);
+  for (device_driver& d : s.drivers) {
+    // d.name is fixed by d.kind.
+    a(d.kind);
+    a(d.bus);
+    a(d.registered);
+    IoList(a, d.klist_devices);
+  }
+  for (bus_state& b : s.buses) {
+    IoList(a, b.klist_devices);
+    a(b.drivers_autoprobe);
+  }
+  IoList(a, s.host_list);
+  IoList(a, s.deferred_pending);
+  IoList(a, s.deferred_active);
+  // s.deferred_trigger_count: only compared with a copy taken in the same
+  // event (dd.c), so its absolute value is history.
+  IoList(a, s.of_refcount);
+  a(s.faults.kzalloc);
+  a(s.faults.devres);
+  a(s.faults.attach);
+  a(s.faults.device_add);
+  IoList(a, s.topo_dev);
+  IoList(a, s.sysfs);
+}
+
 }  // namespace
 
 void EncodeState(const State& s, std::string& out) {
   Writer w(out);
-  // Slots, freed ones included; the allocation and free records are left
-  // out (history).
-  w.Put(static_cast<uint32_t>(s.heap.size()));
-  for (ObjId id = 1; id < s.heap.size(); ++id) {
-    const Slot& slot = s.heap.slot(id);
-    w.Put(slot.type);
-    w.Put(slot.live);
-    w.Put(slot.devm);
-    w.Put(slot.index);
-    // slot.ordinal and slot.label: names for reports.
-  }
-  // Every object of every store, the dummy element 0 included.
-  std::apply(
-      [&](const auto&... store) {
-        (
-            [&] {
-              w.Put(static_cast<uint32_t>(store.size()));
-              for (const auto& o : store) w.Put(o);
-            }(),
-            ...);
-      },
-      s.objs);
-  for (const device_driver& d : s.drivers) {
-    // d.name is fixed by d.kind.
-    w.Put(d.kind);
-    w.Put(d.bus);
-    w.Put(d.registered);
-    w.Put(d.klist_devices);
-  }
-  for (const bus_state& b : s.buses) {
-    w.Put(b.klist_devices);
-    w.Put(b.drivers_autoprobe);
-  }
-  w.Put(s.host_list);
-  w.Put(s.deferred_pending);
-  w.Put(s.deferred_active);
-  // s.deferred_trigger_count: only compared with a copy taken in the same
-  // event (dd.c), so its absolute value is history.
-  w.Put(static_cast<uint32_t>(s.of_refcount.size()));
-  for (int16_t r : s.of_refcount) w.Put(r);
-  w.Put(s.faults.kzalloc);
-  w.Put(s.faults.devres);
-  w.Put(s.faults.attach);
-  w.Put(s.faults.device_add);
-  w.Put(static_cast<uint32_t>(s.topo_dev.size()));
-  for (ObjId id : s.topo_dev) w.Put(id);
-  w.Put(static_cast<uint32_t>(s.sysfs.size()));
-  for (const State::SysfsEntry& e : s.sysfs) {
-    w.Put(e.parent);
-    w.Put(e.name);
-  }
+  // The Writer only reads the fields it is handed.
+  IoState(w, const_cast<State&>(s));
 }
 
-uint64_t HashBytes(std::string_view bytes) {
-  // FNV-1a over 8-byte words, then a final mix (splitmix64's finalizer).
-  uint64_t h = 0xcbf29ce484222325ull ^ bytes.size();
-  size_t i = 0;
-  for (; i + 8 <= bytes.size(); i += 8) {
-    uint64_t word;
-    std::memcpy(&word, bytes.data() + i, 8);
-    h = (h ^ word) * 0x100000001b3ull;
-    h ^= h >> 29;
+bool DecodeState(std::string_view& in, State& s) {
+  Reader r(in);
+  IoState(r, s);
+  s.deferred_trigger_count = 0;
+  if (!r.ok()) return false;
+  // Every slot must point into its store.
+  for (ObjId id = 1; id < s.heap.size(); ++id) {
+    const Slot& slot = s.heap.slot(id);
+    size_t size = 0;
+    std::apply(
+        [&](const auto&... store) {
+          ((slot.type ==
+                    TypeOf<typename std::decay_t<decltype(store)>::value_type>::
+                        value
+                ? size = store.size()
+                : 0),
+           ...);
+        },
+        s.objs);
+    if (slot.index == 0 || slot.index >= size) return false;
+    s.Bind(id);
   }
-  for (; i < bytes.size(); ++i)
-    h = (h ^ static_cast<unsigned char>(bytes[i])) * 0x100000001b3ull;
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ull;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebull;
-  h ^= h >> 31;
-  return h;
+  return true;
+}
+
+Fingerprint FingerprintOf(std::string_view bytes) {
+  const XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
+  return Fingerprint{h.low64, h.high64};
 }
 
 }  // namespace dsifuzz::model

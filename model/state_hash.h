@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "model/state.h"
 
@@ -38,9 +39,25 @@ namespace dsifuzz::model {
 // Appends the canonical encoding of `s` to `out`.
 void EncodeState(const State& s, std::string& out);
 
-// A 64-bit hash of an encoding (for hash tables: equality is decided on
-// the encodings themselves, so a collision costs time, never soundness).
-uint64_t HashBytes(std::string_view bytes);
+// The inverse: makes `s` the State `in` starts with and advances `in` past
+// it. What the encoding leaves out comes back empty (no allocation or free
+// records, ordinals from 1 in slot order, no labels on slots, counters at
+// 0), which changes no run of the model, only the names reports would
+// give. False if `in` is not an encoding (`s` is then unusable).
+bool DecodeState(std::string_view& in, State& s);
+
+// A 128-bit fingerprint of an encoding (XXH3-128): what the explorer keeps
+// of each visited state.
+struct Fingerprint {
+  uint64_t lo = 0;
+  uint64_t hi = 0;
+  friend bool operator==(const Fingerprint&, const Fingerprint&) = default;
+  template <class H>
+  friend H AbslHashValue(H h, const Fingerprint& f) {
+    return H::combine(std::move(h), f.lo, f.hi);
+  }
+};
+Fingerprint FingerprintOf(std::string_view bytes);
 
 }  // namespace dsifuzz::model
 

@@ -122,12 +122,20 @@ ObjId World::DeviceOf(int i) const {
     const device* d = DeviceIn(state_, state_.topo_dev[i]);
     return d != nullptr && d->kobj.state_in_sysfs ? state_.topo_dev[i] : 0;
   }
-  // A panel is the registered DSI device on its node.
-  for (ObjId id = 1; id < state_.heap.size(); ++id) {
-    const Slot& slot = state_.heap.slot(id);
-    if (slot.type != ObjType::kMipiDsiDevice || !slot.live) continue;
-    const device& d = state_.storage<mipi_dsi_device>()[slot.index].dev;
-    if (d.of_node == i && d.kobj.state_in_sysfs) return id;
+  // A panel is the registered DSI device of its node that a sysfs bind or
+  // unbind would name: the first one on the mipi-dsi bus's device list,
+  // which bus_find_device_by_name() walks in order (drivers/base/bus.c@6.11).
+  for (ObjId p : state_.buses[static_cast<int>(Bus::kMipiDsi)].klist_devices) {
+    if (!state_.heap.Valid(p) || !state_.heap.slot(p).live ||
+        state_.heap.slot(p).type != ObjType::kDevicePrivate)
+      continue;
+    const ObjId id =
+        state_.storage<device_private>()[state_.heap.slot(p).index].device.id;
+    if (!state_.heap.Valid(id) ||
+        state_.heap.slot(id).type != ObjType::kMipiDsiDevice)
+      continue;
+    const device* d = DeviceIn(state_, id);
+    if (d != nullptr && d->of_node == i && d->kobj.state_in_sysfs) return id;
   }
   return 0;
 }

@@ -9,7 +9,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 
 PACKAGES=(build-essential cmake g++ librapidcheck-dev libgtest-dev libabsl-dev
-          libbenchmark-dev nlohmann-json3-dev clang-format)
+          libbenchmark-dev nlohmann-json3-dev libxxhash-dev pkg-config
+          clang-format)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -6,14 +6,15 @@
 #include <chrono>
 #include <memory>
 #include <string_view>
-#include <unordered_set>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "model/state_hash.h"
 #include "model/world.h"
 #include "properties/property.h"
+#include "tools/judge.h"
 
 namespace dsifuzz {
 namespace {
@@ -41,11 +42,9 @@ class ExploreSink : public model::FactSink {
   }
   uint64_t Interest() const override { return interest_; }
 
-  // The properties' memories, one after the other.
-  std::string Memory() const {
-    std::string out;
+  // Appends the properties' memories, one after the other.
+  void AppendMemory(std::string& out) const {
     for (const auto& p : props_) p->SaveMemory(out);
-    return out;
   }
   // Back to the point of a run that left `memory`: no violation yet, and
   // what the properties remember restored.
@@ -66,12 +65,6 @@ class ExploreSink : public model::FactSink {
   uint64_t interest_ = 0;
 };
 
-struct KeyHash {
-  size_t operator()(const std::string& s) const {
-    return static_cast<size_t>(model::HashBytes(s));
-  }
-};
-
 // One distinct state (or a transition that brought a finding): how it was
 // reached, for the counterexample.
 struct Node {
@@ -79,10 +72,27 @@ struct Node {
   model::Event event;
 };
 
+// The states of one depth still to expand: their keys (the State's
+// encoding followed by the properties' memories), back to back.
 struct Frontier {
-  uint32_t node;
-  model::State state;
-  std::string memory;  // ExploreSink::Memory() of the path to it
+  std::string keys;
+  std::vector<uint64_t> end;    // keys[end[i-1], end[i]) is state i's
+  std::vector<uint32_t> nodes;  // its node
+  void Add(uint32_t node, std::string_view key) {
+    keys.append(key);
+    end.push_back(keys.size());
+    nodes.push_back(node);
+  }
+  std::string_view Key(size_t i) const {
+    const uint64_t from = i == 0 ? 0 : end[i - 1];
+    return std::string_view(keys).substr(from, end[i] - from);
+  }
+  size_t size() const { return nodes.size(); }
+  void Clear() {
+    keys.clear();
+    end.clear();
+    nodes.clear();
+  }
 };
 
 uint64_t PeakRssKib() {
@@ -137,27 +147,32 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
     world.Canonicalize(renaming);
     if (!renaming.identity()) sink.Rename(renaming);
   };
-  canonicalize();
-  std::unordered_set<std::string, KeyHash> visited;
+  // Visited states are kept as 128-bit fingerprints of their keys
+  // (docs/explore.md: the chance that two of them collide).
+  absl::flat_hash_set<model::Fingerprint> visited;
   std::string key;
-  auto make_key = [&](const model::State& s, const std::string& memory) {
+  auto make_key = [&] {
     key.clear();
-    model::EncodeState(s, key);
-    key += memory;
+    model::EncodeState(world.state(), key);
+    sink.AppendMemory(key);
+    return visited.insert(model::FingerprintOf(key)).second;
   };
 
   // The post-setup state: the empty sequence.
+  canonicalize();
   nodes.push_back(Node{0, model::Event{}});
-  std::vector<Frontier> frontier, next;
-  frontier.push_back(Frontier{0, world.Save(), sink.Memory()});
-  make_key(frontier[0].state, frontier[0].memory);
-  visited.insert(key);
+  Frontier frontier, next;
+  make_key();
+  frontier.Add(0, key);
   r.states = 1;
   r.per_depth.push_back(ExploreDepth{0, 1, 0});
   record(0);
   world.Teardown();
   record(0);
 
+  // The parent being expanded, decoded from its key once; each child
+  // starts from a copy of it.
+  model::State parent = world.Save();
   std::vector<model::Event> enabled;
   for (int depth = 0;; ++depth) {
     r.depth_reached = depth;
@@ -165,18 +180,22 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
       r.complete = true;
       break;
     }
-    if (open == 0 || frontier.empty()) break;
+    if (open == 0 || frontier.size() == 0) break;
     ExploreDepth d{depth + 1, 0, 0};
-    next.clear();
+    next.Clear();
     const bool keep = opts.max_depth < 0 || depth + 1 < opts.max_depth;
-    for (const Frontier& parent : frontier) {
-      if (r.truncated) break;
-      world.Restore(parent.state, &sink);
+    for (size_t fi = 0; fi < frontier.size() && !r.truncated; ++fi) {
+      std::string_view in = frontier.Key(fi);
+      if (!model::DecodeState(in, parent))
+        return absl::InternalError("explore: a state key does not decode");
+      const std::string_view memory = in;
+      const uint32_t parent_node = frontier.nodes[fi];
+      world.Restore(parent, &sink);
       enabled.clear();
       world.EnabledEvents(enabled);
       for (const model::Event& e : enabled) {
-        world.Restore(parent.state, &sink);
-        sink.Prime(parent.memory);
+        world.Restore(parent, &sink);
+        sink.Prime(memory);
         if (!world.Apply(e).ok()) continue;  // cannot happen: e is enabled
         ++d.transitions;
         // Whether the event itself fails a property depends on the parent
@@ -188,15 +207,13 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
             new_finding = true;
         }
         canonicalize();
-        std::string memory = sink.Memory();
-        make_key(world.state(), memory);
-        const bool fresh = visited.insert(key).second;
+        const bool fresh = make_key();
         if (!fresh && !new_finding) {
           ++r.merged;
           continue;
         }
         const auto node = static_cast<uint32_t>(nodes.size());
-        nodes.push_back(Node{parent.node, e});
+        nodes.push_back(Node{parent_node, e});
         record(node);
         if (!fresh) {
           ++r.merged;
@@ -204,11 +221,10 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         }
         ++d.states;
         ++r.states;
-        if (keep)
-          next.push_back(Frontier{node, world.Save(), std::move(memory)});
+        if (keep) next.Add(node, key);
         // The teardown's verdict depends only on the state reached (and
         // the properties' memories): checked once per distinct state, on the
-        // working world, after the state is saved.
+        // working world, after its key is kept.
         world.Teardown();
         record(node);
         if (r.states >= opts.max_states) {
@@ -227,7 +243,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
       r.complete = true;
       break;
     }
-    frontier.swap(next);
+    std::swap(frontier, next);
   }
 
   for (size_t i = 0; i < nprops; ++i) {
@@ -240,6 +256,16 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
     for (auto n = static_cast<uint32_t>(found[i]); n != 0; n = nodes[n].parent)
       f.scenario.events.push_back(nodes[n].event);
     std::reverse(f.scenario.events.begin(), f.scenario.events.end());
+    // The title from a replay from scratch: the explorer's worlds start
+    // from decoded states, which keep no allocation records, and a title
+    // may name an allocating function (a leak's). The replay must fail the
+    // property, or the explorer is wrong.
+    const Verdict v = Judge(f.scenario, {f.property});
+    if (v.failed.empty())
+      return absl::InternalError(
+          absl::StrCat("explore: the sequence found for ", f.property,
+                       " does not fail it when replayed"));
+    f.title = v.title;
     r.findings.push_back(std::move(f));
   }
   r.seconds =

@@ -44,17 +44,30 @@ static_assert(static_cast<int>(ObjType::kCount) == 11);
 class Writer {
  public:
   static constexpr bool kReading = false;
+  // Fields are a few bytes each: they go through a local buffer, appended
+  // to `out` when full and at the end (one append per field would
+  // dominate the encoding).
   explicit Writer(std::string& out) : out_(out) {}
+  ~Writer() { Flush(); }
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
   template <class T>
   requires std::is_integral_v<T> || std::is_enum_v<T>
   void operator()(T& v) {
-    char buf[sizeof(T)];
-    std::memcpy(buf, &v, sizeof(T));
-    out_.append(buf, sizeof(T));
+    if (used_ + sizeof(T) > sizeof(buf_)) Flush();
+    std::memcpy(buf_ + used_, &v, sizeof(T));
+    used_ += sizeof(T);
   }
 
  private:
+  void Flush() {
+    out_.append(buf_, used_);
+    used_ = 0;
+  }
   std::string& out_;
+  size_t used_ = 0;
+  char buf_[512];
 };
 
 class Reader {

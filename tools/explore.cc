@@ -95,6 +95,11 @@ struct Frontier {
   }
 };
 
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
+      .count();
+}
+
 uint64_t PeakRssKib() {
   struct rusage ru {};
   getrusage(RUSAGE_SELF, &ru);
@@ -128,14 +133,12 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   std::vector<Node> nodes;
   // Per property: the node whose path first failed it, or -1.
   std::vector<int64_t> found(nprops, -1);
-  std::vector<std::string> titles(nprops);
   size_t open = nprops;
   auto record = [&](uint32_t node) {
     for (size_t i = 0; i < nprops; ++i) {
       const auto& v = sink.props()[i]->violations();
       if (found[i] >= 0 || v.empty()) continue;
       found[i] = node;
-      titles[i] = v.front().Title();
       --open;
     }
   };
@@ -229,12 +232,27 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         record(node);
         if (r.states >= opts.max_states) {
           r.truncated = true;
+          r.stopped_by = "--max-states";
           break;
+        }
+        if ((r.states & 4095) == 0 &&
+            (opts.max_seconds > 0 || opts.max_rss_mib > 0)) {
+          if (opts.max_seconds > 0 && Seconds(start) >= opts.max_seconds) {
+            r.truncated = true;
+            r.stopped_by = "--max-seconds";
+            break;
+          }
+          if (opts.max_rss_mib > 0 && PeakRssKib() >= opts.max_rss_mib * 1024) {
+            r.truncated = true;
+            r.stopped_by = "--max-memory";
+            break;
+          }
         }
       }
     }
     r.transitions += d.transitions;
     r.per_depth.push_back(d);
+    if (opts.on_depth) opts.on_depth(d, Seconds(start), PeakRssKib());
     if (r.truncated) break;
     if (d.states == 0) {
       // No new state: every state reachable at any depth has been judged.
@@ -250,7 +268,6 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
     if (found[i] < 0) continue;
     ExploreFinding f;
     f.property = std::string(sink.props()[i]->name());
-    f.title = titles[i];
     f.scenario.SetVariant(opts.variant);
     f.scenario.topology = opts.topology;
     for (auto n = static_cast<uint32_t>(found[i]); n != 0; n = nodes[n].parent)
@@ -268,9 +285,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
     f.title = v.title;
     r.findings.push_back(std::move(f));
   }
-  r.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
+  r.seconds = Seconds(start);
   r.peak_rss_kib = PeakRssKib();
   return r;
 }

@@ -21,6 +21,7 @@
 #define DSIFUZZ_TOOLS_EXPLORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,16 @@ struct ExploreOptions {
   // Properties that count (empty: all).
   std::vector<std::string> properties;
   // Stop after this many distinct states (the last depth is then partial).
-  uint64_t max_states = 250000;  // about 3-6 GiB today (docs/explore.md)
+  uint64_t max_states = 100000000;  // about 2 GiB of fingerprints and nodes
+  // Also stop once this much time has passed or the process's peak
+  // resident memory exceeds this (0: no limit). Checked every few thousand
+  // states: a run stopped by them is not deterministic.
+  double max_seconds = 0;
+  uint64_t max_rss_mib = 0;
+  // Called after each depth is finished (progress for long runs).
+  std::function<void(const struct ExploreDepth&, double seconds,
+                     uint64_t peak_rss_kib)>
+      on_depth;
 };
 
 struct ExploreFinding {
@@ -61,7 +71,8 @@ struct ExploreResult {
   int depth_reached = 0;     // deepest depth with every state expanded
   bool complete = false;     // depth_reached is max_depth, or fixed point
   bool fixed_point = false;  // a depth brought no new state
-  bool truncated = false;    // stopped by max_states
+  bool truncated = false;    // stopped by a limit, before the depth ended
+  std::string stopped_by;    // "--max-states", "--max-seconds", "--max-memory"
   std::vector<ExploreDepth> per_depth;
   // In property registry order; only the violated properties.
   std::vector<ExploreFinding> findings;

@@ -59,6 +59,13 @@ int ExploreCommand(const std::vector<std::string>& args) {
       if (!TakeNumber("--max-states", v, 1, 1000000000000ull, &o.max_states,
                       &error))
         return Usage(error);
+    } else if (TakeValue(args, i, "--max-seconds", &v, &error)) {
+      if (!TakeNumber("--max-seconds", v, 1, 1000000000, &n, &error))
+        return Usage(error);
+      o.max_seconds = static_cast<double>(n);
+    } else if (TakeValue(args, i, "--max-memory", &v, &error)) {
+      if (!TakeNumber("--max-memory", v, 1, 1000000000, &o.max_rss_mib, &error))
+        return Usage(error);
     } else if (TakeValue(args, i, "--out", &v, &error)) {
       out = v;
     } else if (args[i] == "--json") {
@@ -93,6 +100,14 @@ int ExploreCommand(const std::vector<std::string>& args) {
       << (o.properties.empty() ? std::string("all")
                                : absl::StrJoin(o.properties, " "))
       << "\n";
+  // Progress on stderr as each depth ends (with timing: not compared).
+  o.on_depth = [](const ExploreDepth& d, double seconds, uint64_t rss_kib) {
+    std::cerr << absl::StrFormat(
+        "explore: depth %d done: %d new states, %d transitions (%.1f s, peak "
+        "RSS %.0f MiB)\n",
+        d.depth, d.states, d.transitions, seconds,
+        static_cast<double>(rss_kib) / 1024);
+  };
   absl::StatusOr<ExploreResult> r = Explore(o);
   if (!r.ok()) {
     std::cerr << "dsifuzz: " << r.status().message() << "\n";
@@ -128,7 +143,7 @@ int ExploreCommand(const std::vector<std::string>& args) {
     } else {
       verdict = "no violation up to depth " + std::to_string(r->depth_reached);
       if (r->truncated)
-        absl::StrAppend(&verdict, " (stopped at --max-states ", o.max_states,
+        absl::StrAppend(&verdict, " (stopped by ", r->stopped_by,
                         " during depth ", r->depth_reached + 1, ")");
     }
   }

@@ -8,7 +8,8 @@
 //                  [--max-events N] [--jobs N] [--corpus DIR_OR_FILE]...
 //                  [--format text|markdown|json] [--write DIR]
 //   dsifuzz explore --topology FILE [--variant V] [--depth N]
-//                   [--property P]... [--max-states N] [--out DIR] [--json]
+//                   [--property P]... [--max-states N] [--max-seconds N]
+//                   [--max-memory MIB] [--out DIR] [--json]
 //
 // Exit status: 0 when every scenario's outcome matches its expect lines
 // on every variant it names, 1 on a mismatch, 2 on a malformed file, an
@@ -51,7 +52,8 @@ constexpr char kUsage[] =
     "                      [--corpus DIR_OR_FILE]... [--write DIR]\n"
     "                      [--format text|markdown|json]\n"
     "       dsifuzz explore --topology FILE [--variant V] [--depth N]\n"
-    "                       [--property P]... [--max-states N] [--out DIR]\n"
+    "                       [--property P]... [--max-states N]\n"
+    "                       [--max-seconds N] [--max-memory MIB] [--out DIR]\n"
     "                       [--json]\n"
     "\n"
     "fuzz: generates random topologies (or uses the devices of --topology\n"
@@ -89,11 +91,15 @@ constexpr char kUsage[] =
     "\n"
     "explore: breadth-first search over every world state reached by\n"
     "enabled events (faults included) on the devices of --topology FILE,\n"
-    "identical states merged. Prints the shortest failing sequence of each\n"
-    "violated property (written as a scenario to DIR, default explore/), or\n"
-    "\"no violation up to depth N\". Timing and memory go to stderr.\n"
-    "  --depth N       longest sequence (default: until no new state)\n"
-    "  --max-states N  stop after N distinct states (default 250000)\n"
+    "states that differ only by history merged. Prints the shortest failing\n"
+    "sequence of each violated property (written as a scenario to DIR,\n"
+    "default explore/), or \"no violation up to depth N\", or \"no violation\n"
+    "at any depth\" at a fixed point. Progress, timing and memory go to\n"
+    "stderr.\n"
+    "  --depth N          longest sequence (default: until no new state)\n"
+    "  --max-states N     stop after N distinct states (default 100000000)\n"
+    "  --max-seconds N    stop after N seconds\n"
+    "  --max-memory MIB   stop once the peak resident memory exceeds MIB\n"
     "Exit: 1 when a property fails, 0 when none does, 2 on bad usage.\n";
 
 int Replay(const std::vector<std::string>& args) {

@@ -126,11 +126,31 @@ void Canonicalize(State& s, Renaming& r) {
   auto walk = [&](size_t from) {
     for (size_t k = from; k < order.size(); ++k) ObjectIds(s, order[k], reach);
   };
+  // sysfs is a set of names (kobject_add looks for a duplicate, kobject_del
+  // removes the one match): sorted, by name first, so that neither the
+  // order names were added in nor the old numbering orders the walk.
+  auto by_name = [](const State::SysfsEntry& a, const State::SysfsEntry& b) {
+    return std::tie(a.name.base, a.name.suffix, a.parent.id) <
+           std::tie(b.name.base, b.name.suffix, b.parent.id);
+  };
+  std::sort(s.sysfs.begin(), s.sysfs.end(), by_name);
   GlobalIds(s, reach);
   DummyIds(s, reach);
   walk(0);
+  // Leaked objects: by type, then in their old order (which is history:
+  // two states that differ only in it stay apart, which costs states,
+  // never soundness).
+  std::vector<ObjId> orphans;
   for (ObjId id = 1; id < n; ++id) {
-    if (!s.heap.slot(id).live || to[id] != 0) continue;
+    if (s.heap.slot(id).live && to[id] == 0) orphans.push_back(id);
+  }
+  std::stable_sort(orphans.begin(), orphans.end(), [&](ObjId a, ObjId b) {
+    return s.heap.slot(a).type < s.heap.slot(b).type;
+  });
+  r.orphans_ = 0;
+  for (ObjId id : orphans) {
+    if (to[id] != 0) continue;  // reached from an earlier one
+    ++r.orphans_;
     const size_t from = order.size();
     reach(id);
     walk(from);
@@ -174,14 +194,7 @@ void Canonicalize(State& s, Renaming& r) {
     }
     GlobalIds(s, rename);
   }
-  // sysfs is a set of names (kobject_add looks for a duplicate, kobject_del
-  // removes the one match): kept sorted, so that the order names were added
-  // in is not part of the state.
-  std::sort(s.sysfs.begin(), s.sysfs.end(),
-            [](const State::SysfsEntry& a, const State::SysfsEntry& b) {
-              return std::tie(a.parent.id, a.name.base, a.name.suffix) <
-                     std::tie(b.parent.id, b.name.base, b.name.suffix);
-            });
+  std::sort(s.sysfs.begin(), s.sysfs.end(), by_name);
 }
 
 }  // namespace dsifuzz::model

@@ -6,7 +6,7 @@
 //   Canonicalize(state, r);       // garbage dropped, ids renumbered
 //   property.RenameObjects(r);    // what observers remember follows
 //
-// Canonicalize() does two things, both invisible to the model:
+// Canonicalize() does three things, all invisible to the model:
 //
 //  1. It drops every freed object that nothing refers to any more: no live
 //     object, no freed object still referred to, and no global (driver and
@@ -17,18 +17,29 @@
 //     in a fact. Live objects are never dropped, reachable or not: a leak
 //     is a fact at teardown. Freed objects that something still points at
 //     are kept with their stale contents, which a use-after-free reads.
-//  2. It renumbers the objects kept 1, 2, 3... in their old order, and
-//     their storage indices likewise, rewriting every id held anywhere in
-//     the State. The renaming preserves order, so every comparison,
-//     iteration order and search the model does over ids (World::DeviceOf
-//     takes the first match, ReportLeaks goes in id order) gives the same
-//     answer, and a new object still gets an id above every existing one.
+//  2. It renumbers the objects kept 1, 2, 3... in the order a
+//     breadth-first walk meets them: from the globals in a fixed order
+//     (driver, bus, host and deferred-probe lists, the world's devices,
+//     sysfs), each object's id fields in a fixed order, then the live
+//     objects nothing reaches (by type, then old order). Storage indices
+//     follow, and every id held anywhere in the State is rewritten. So the
+//     numbering says nothing of the order objects were allocated in.
+//  3. It sorts the sysfs names (a set: kobject_add looks for a duplicate,
+//     kobject_del removes the one match).
 //
-// So the model's run from a canonical State is the run from the original
-// with ids renamed: same branches, same facts up to the renaming. The
-// allocation and free records of the objects kept are kept (reports print
-// them); their ordinals ("struct mipi_dsi_device#3") are left as they were
-// and are not part of the state key (state_hash.h).
+// Why the model cannot tell: it compares ids only for equality, except in
+// two places that iterate the heap in id order. World::DeviceOf finds a
+// panel on the mipi-dsi bus's device list instead (as bind_store does), and
+// ReportLeaks emits its leak facts in id order: only the order of those
+// facts changes, so a refcount-balance verdict does not, though its first
+// title (which leak comes first) may. A new object still gets an id above
+// every existing one. So the model's run from a canonical State is the run
+// from the original with ids renamed: same branches, same facts up to the
+// renaming and the order of the leak facts (state_canon_test checks it on
+// random runs of every variant). The allocation and free records of the
+// objects kept are kept (reports print them); their ordinals ("struct
+// mipi_dsi_device#3") and labels are names for reports, left as they were
+// and not part of the state key (state_hash.h).
 //
 // Every field holding an ObjId is listed in state_canon.cc; the size
 // asserts in state_hash.cc fail the build when a struct gains a field, to
@@ -53,10 +64,15 @@ class Renaming {
   ObjId operator()(ObjId id) const { return id < to_.size() ? to_[id] : id; }
   // Nothing was dropped: every id maps to itself.
   bool identity() const { return to_.empty(); }
+  // Live objects that nothing reaches (leaks) whose walks were started
+  // from their old order: while there are any, the canonical form may
+  // still depend on the history.
+  size_t orphans() const { return orphans_; }
 
  private:
   friend void Canonicalize(State& s, Renaming& r);
   std::vector<ObjId> to_;  // empty: the identity
+  size_t orphans_ = 0;
 };
 
 // Puts `s` in canonical form and says in `r` how ids moved.

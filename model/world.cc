@@ -1,6 +1,7 @@
 #include "model/world.h"
 
 #include "absl/strings/str_cat.h"
+#include "model/state_symmetry.h"
 
 namespace dsifuzz::model {
 
@@ -88,6 +89,11 @@ void World::Setup() {
     }
   }
   for (bus_state& bus : state_.buses) bus.drivers_autoprobe = true;
+}
+
+void World::Normalize(const Symmetry& sym, std::vector<int16_t>& p) {
+  p = sym.Normalizing(state_);
+  if (!Symmetry::Identity(p)) sym.Permute(state_, p);
 }
 
 void World::Restore(const State& saved, FactSink* sink) {

@@ -58,6 +58,8 @@ using KernelFactory = std::unique_ptr<Kernel> (*)(State&, const Topology&,
 KernelFactory FindVariant(const std::string& name);
 std::vector<std::string> VariantNames();
 
+class Symmetry;
+
 class World {
  public:
   World(const Topology& topo, KernelFactory variant, FactSink* sink);
@@ -98,6 +100,10 @@ class World {
   // Puts the state in canonical form (model/state_canon.h), for the
   // explorer; the run goes on as if nothing happened, ids renamed.
   void Canonicalize(Renaming& r) { model::Canonicalize(state_, r); }
+  // Renames interchangeable devices (model/state_symmetry.h) to the order
+  // `sym` normalizes this state to, for the explorer's symmetry folding;
+  // says in `p` how (p[i]: the new index of device i).
+  void Normalize(const Symmetry& sym, std::vector<int16_t>& p);
 
   // Model inspection for events and tests (no checked accesses, no facts).
   // The current struct device of topology device i, or 0.

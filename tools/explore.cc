@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "model/state_hash.h"
+#include "model/state_symmetry.h"
 #include "model/world.h"
 #include "properties/property.h"
 #include "tools/judge.h"
@@ -69,7 +70,9 @@ class ExploreSink : public model::FactSink {
 // reached, for the counterexample.
 struct Node {
   uint32_t parent;
-  model::Event event;
+  model::Event event;  // in the parent's device names (see `perm`)
+  // With symmetry, the child was renamed by perms[perm] after the event.
+  uint16_t perm = 0;
 };
 
 // The states of one depth still to expand: their keys (the State's
@@ -146,7 +149,21 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   model::World world(opts.topology, variant, &sink);
   world.Setup();
   model::Renaming renaming;
+  // Symmetry: the renamings of devices met, and the one of the last state
+  // put in canonical form.
+  const model::Symmetry symmetry(opts.topology);
+  const bool fold = opts.symmetry && !symmetry.trivial();
+  r.symmetric_classes = opts.symmetry ? symmetry.classes().size() : 0;
+  std::vector<model::DevicePerm> perms;
+  model::DevicePerm perm;
+  uint16_t perm_index = 0;
   auto canonicalize = [&] {
+    if (fold) {
+      world.Normalize(symmetry, perm);
+      auto it = std::find(perms.begin(), perms.end(), perm);
+      perm_index = static_cast<uint16_t>(it - perms.begin());
+      if (it == perms.end()) perms.push_back(perm);
+    }
     world.Canonicalize(renaming);
     if (!renaming.identity()) sink.Rename(renaming);
   };
@@ -163,7 +180,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
 
   // The post-setup state: the empty sequence.
   canonicalize();
-  nodes.push_back(Node{0, model::Event{}});
+  nodes.push_back(Node{0, model::Event{}, perm_index});
   Frontier frontier, next;
   make_key();
   frontier.Add(0, key);
@@ -216,7 +233,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           continue;
         }
         const auto node = static_cast<uint32_t>(nodes.size());
-        nodes.push_back(Node{parent_node, e});
+        nodes.push_back(Node{parent_node, e, perm_index});
         record(node);
         if (!fresh) {
           ++r.merged;
@@ -270,9 +287,30 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
     f.property = std::string(sink.props()[i]->name());
     f.scenario.SetVariant(opts.variant);
     f.scenario.topology = opts.topology;
+    std::vector<uint32_t> path;
     for (auto n = static_cast<uint32_t>(found[i]); n != 0; n = nodes[n].parent)
-      f.scenario.events.push_back(nodes[n].event);
-    std::reverse(f.scenario.events.begin(), f.scenario.events.end());
+      path.push_back(n);
+    std::reverse(path.begin(), path.end());
+    // Each event is in the names of its parent's state; with symmetry,
+    // `to_actual` takes those back to the names of the world replayed.
+    model::DevicePerm to_actual(opts.topology.devices.size());
+    for (size_t k = 0; k < to_actual.size(); ++k)
+      to_actual[k] = static_cast<int16_t>(k);
+    auto follow = [&](uint32_t n) {
+      if (!fold) return;
+      const model::DevicePerm inv =
+          model::Symmetry::Inverse(perms[nodes[n].perm]);
+      model::DevicePerm next_actual(inv.size());
+      for (size_t k = 0; k < inv.size(); ++k)
+        next_actual[k] = to_actual[inv[k]];
+      to_actual = std::move(next_actual);
+    };
+    follow(0);
+    for (uint32_t n : path) {
+      f.scenario.events.push_back(
+          model::Symmetry::Map(nodes[n].event, to_actual));
+      follow(n);
+    }
     // The title from a replay from scratch: the explorer's worlds start
     // from decoded states, which keep no allocation records, and a title
     // may name an allocating function (a leak's). The replay must fail the

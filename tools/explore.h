@@ -37,6 +37,10 @@ struct ExploreOptions {
   // Longest event sequence; -1: until no new state appears (fixed point)
   // or max_states.
   int max_depth = -1;
+  // Fold interchangeable bridges (model/state_symmetry.h): states equal up
+  // to a renaming of them are one state. docs/explore.md says what a
+  // verdict then proves.
+  bool symmetry = false;
   // Properties that count (empty: all).
   std::vector<std::string> properties;
   // Stop after this many distinct states (the last depth is then partial).
@@ -65,14 +69,15 @@ struct ExploreDepth {
 };
 
 struct ExploreResult {
-  uint64_t states = 0;       // distinct states, the post-setup one included
-  uint64_t transitions = 0;  // events applied
-  uint64_t merged = 0;       // transitions that reached a known state
-  int depth_reached = 0;     // deepest depth with every state expanded
-  bool complete = false;     // depth_reached is max_depth, or fixed point
-  bool fixed_point = false;  // a depth brought no new state
-  bool truncated = false;    // stopped by a limit, before the depth ended
-  std::string stopped_by;    // "--max-states", "--max-seconds", "--max-memory"
+  uint64_t states = 0;           // distinct states, the post-setup one included
+  uint64_t transitions = 0;      // events applied
+  uint64_t merged = 0;           // transitions that reached a known state
+  size_t symmetric_classes = 0;  // with symmetry: classes of bridges folded
+  int depth_reached = 0;         // deepest depth with every state expanded
+  bool complete = false;         // depth_reached is max_depth, or fixed point
+  bool fixed_point = false;      // a depth brought no new state
+  bool truncated = false;        // stopped by a limit, before the depth ended
+  std::string stopped_by;  // "--max-states", "--max-seconds", "--max-memory"
   std::vector<ExploreDepth> per_depth;
   // In property registry order; only the violated properties.
   std::vector<ExploreFinding> findings;

@@ -68,6 +68,8 @@ int ExploreCommand(const std::vector<std::string>& args) {
         return Usage(error);
     } else if (TakeValue(args, i, "--out", &v, &error)) {
       out = v;
+    } else if (args[i] == "--symmetry") {
+      o.symmetry = true;
     } else if (args[i] == "--json") {
       json = true;
     } else {
@@ -90,6 +92,7 @@ int ExploreCommand(const std::vector<std::string>& args) {
   if (o.max_depth >= 0) absl::StrAppend(&command, " --depth ", o.max_depth);
   for (const std::string& p : o.properties)
     absl::StrAppend(&command, " --property ", p);
+  if (o.symmetry) absl::StrAppend(&command, " --symmetry");
 
   std::ostream& log = json ? std::cerr : std::cout;
   log << "dsifuzz explore: variant " << o.variant << ", topology of "
@@ -99,7 +102,7 @@ int ExploreCommand(const std::vector<std::string>& args) {
       << ", properties "
       << (o.properties.empty() ? std::string("all")
                                : absl::StrJoin(o.properties, " "))
-      << "\n";
+      << (o.symmetry ? ", symmetric bridges folded" : "") << "\n";
   // Progress on stderr as each depth ends (with timing: not compared).
   o.on_depth = [](const ExploreDepth& d, double seconds, uint64_t rss_kib) {
     std::cerr << absl::StrFormat(
@@ -155,6 +158,8 @@ int ExploreCommand(const std::vector<std::string>& args) {
     j["topology"] = topology_path;
     j["depth"] = o.max_depth;
     j["properties"] = o.properties;
+    j["symmetry"] = o.symmetry;
+    j["symmetric_classes"] = r->symmetric_classes;
     j["states"] = r->states;
     j["transitions"] = r->transitions;
     j["merged"] = r->merged;

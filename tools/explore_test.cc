@@ -109,6 +109,35 @@ TEST(Explore, MaxStatesStopsTheSearch) {
   EXPECT_EQ(r.states, 50u);
 }
 
+// Folding interchangeable bridges: fewer states, the same verdicts and the
+// same shortest lengths (each finding replays from scratch in Explore()).
+TEST(Explore, SymmetryFoldsStatesAndKeepsVerdicts) {
+  model::Topology t = model::SeedTopology();
+  t.devices.push_back(t.devices[1]);
+  t.devices[2].name = "bridge1";
+  t.devices[2].channel = 1;
+  for (const char* variant :
+       {"upstream-6.11", "tomi-v1", "maxime", "dsifuzz-fix"}) {
+    SCOPED_TRACE(variant);
+    ExploreOptions o;
+    o.variant = variant;
+    o.topology = t;
+    o.max_depth = 5;
+    ExploreResult plain = MustExplore(o);
+    o.symmetry = true;
+    ExploreResult folded = MustExplore(o);
+    EXPECT_EQ(folded.symmetric_classes, 1u);
+    EXPECT_LT(folded.states, plain.states);
+    ASSERT_EQ(folded.findings.size(), plain.findings.size());
+    for (size_t i = 0; i < plain.findings.size(); ++i) {
+      EXPECT_EQ(folded.findings[i].property, plain.findings[i].property);
+      EXPECT_EQ(folded.findings[i].scenario.events.size(),
+                plain.findings[i].scenario.events.size())
+          << plain.findings[i].property;
+    }
+  }
+}
+
 TEST(Explore, RejectsUnknownNames) {
   ExploreOptions o;
   o.topology = model::SeedTopology();

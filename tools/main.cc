@@ -9,7 +9,7 @@
 //                  [--format text|markdown|json] [--write DIR]
 //   dsifuzz explore --topology FILE [--variant V] [--depth N]
 //                   [--property P]... [--max-states N] [--max-seconds N]
-//                   [--max-memory MIB] [--out DIR] [--json]
+//                   [--max-memory MIB] [--symmetry] [--out DIR] [--json]
 //
 // Exit status: 0 when every scenario's outcome matches its expect lines
 // on every variant it names, 1 on a mismatch, 2 on a malformed file, an
@@ -53,8 +53,8 @@ constexpr char kUsage[] =
     "                      [--format text|markdown|json]\n"
     "       dsifuzz explore --topology FILE [--variant V] [--depth N]\n"
     "                       [--property P]... [--max-states N]\n"
-    "                       [--max-seconds N] [--max-memory MIB] [--out DIR]\n"
-    "                       [--json]\n"
+    "                       [--max-seconds N] [--max-memory MIB] [--symmetry]\n"
+    "                       [--out DIR] [--json]\n"
     "\n"
     "fuzz: generates random topologies (or uses the devices of --topology\n"
     "FILE) and event sequences from a seed (printed; random when not given),\n"
@@ -100,6 +100,7 @@ constexpr char kUsage[] =
     "  --max-states N     stop after N distinct states (default 100000000)\n"
     "  --max-seconds N    stop after N seconds\n"
     "  --max-memory MIB   stop once the peak resident memory exceeds MIB\n"
+    "  --symmetry         fold bridges that differ only in name and channel\n"
     "Exit: 1 when a property fails, 0 when none does, 2 on bad usage.\n";
 
 int Replay(const std::vector<std::string>& args) {

@@ -1,7 +1,9 @@
 #!/bin/sh
 # The explorer's benchmark: states/s and peak memory per depth, as a
 # Markdown table (the README's). Each row is one `dsifuzz explore` process,
-# so its peak RSS is that depth's alone.
+# so its peak RSS is that row's alone. About 15 minutes on one core: the
+# larger topology runs to the deepest depth that fits in 10 minutes and
+# 8 GiB.
 #   bench/explore.sh [DSIFUZZ] [VARIANT]   (default build/bin/dsifuzz, dsifuzz-fix)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,16 +11,22 @@ bin=${1:-$root/build/bin/dsifuzz}
 variant=${2:-dsifuzz-fix}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-echo "| topology | depth | states | transitions | time | states/s | peak RSS | verdict |"
+echo "| topology | options | states | transitions | time | states/s | peak RSS | verdict |"
 echo "|---|---|---|---|---|---|---|---|"
-run() {  # TOPOLOGY DEPTH
-  "$bin" explore --topology "$root/bench/topologies/$1.dsi" --variant "$variant" \
-    --depth "$2" --out "$out" >"$out/stdout" 2>"$out/stderr" || true
-  states=$(sed -n 's/^\([0-9]*\) states, \([0-9]*\) transitions.*/\1 \2/p' "$out/stdout")
+run() {  # TOPOLOGY OPTIONS...
+  topo=$1
+  shift
+  "$bin" explore --topology "$root/bench/topologies/$topo.dsi" --variant "$variant" \
+    --out "$out" "$@" >"$out/stdout" 2>"$out/stderr" || true
+  counts=$(sed -n 's/^\([0-9]*\) states, \([0-9]*\) transitions.*/\1|\2/p' "$out/stdout")
   timing=$(sed -n 's/^explore timing: \([0-9.]*\) s, \([0-9]*\) states\/s.*peak RSS \(.*\)$/\1 s|\2|\3/p' "$out/stderr")
   verdict=$(grep -E '^(no violation|BUG)' "$out/stdout" | head -1)
-  set -- "$1" "$2" $states
-  echo "| $1 | $2 | $3 | $4 | $(echo "$timing" | cut -d'|' -f1) | $(echo "$timing" | cut -d'|' -f2) | $(echo "$timing" | cut -d'|' -f3) | $verdict |"
+  echo "| $topo | ${*:-(to a fixed point)} | $(echo "$counts" | cut -d'|' -f1) | $(echo "$counts" | cut -d'|' -f2) | $(echo "$timing" | cut -d'|' -f1) | $(echo "$timing" | cut -d'|' -f2) | $(echo "$timing" | cut -d'|' -f3) | $verdict |"
 }
-for d in 4 6 8; do run seed "$d"; done
-for d in 3 4 5 6; do run two-hosts-four-peripherals "$d"; done
+for d in 6 8 10 12; do run seed --depth "$d"; done
+run seed
+for d in 6 8; do run four-devm-bridges --depth "$d"; done
+for d in 6 8; do run four-devm-bridges --depth "$d" --symmetry; done
+run four-devm-bridges --symmetry
+for d in 4 6 8; do run two-hosts-four-peripherals --depth "$d"; done
+run two-hosts-four-peripherals --max-seconds 600 --max-memory 8192

@@ -2,7 +2,8 @@
 # End-to-end test of the dsifuzz command line: exit codes and messages of
 # bad usage, a fuzz run that finds the seed use-after-free, findings never
 # replaced on a second run, findings that replay as expected, a file
-# naming several variants and replay --variant, JSON output, and a clean run.
+# naming several variants and replay --variant, JSON output, a clean run,
+# the matrix and the explorer.
 #
 #   tools/cli_test.sh path/to/dsifuzz SCRATCH_DIR
 set -uo pipefail
@@ -317,6 +318,32 @@ if [[ -f ${cells[0]} ]]; then
 else
   fail "matrix --write wrote no file"
 fi
+
+# explore: bad flags, a fixed point, the seed use-after-free written and
+# replayed, symmetry, JSON.
+printf '# dsifuzz v1\ndevice host0 dsi-controller\ndevice bridge0 i2c-bridge host=host0 style=devm-probe\n' >seed.dsi
+run explore-notopo "$dsifuzz" explore
+expect_rc explore-notopo 2
+expect_grep explore-notopo explore-notopo.err "needs --topology"
+run explore-depth "$dsifuzz" explore --topology seed.dsi --depth x
+expect_rc explore-depth 2
+expect_grep explore-depth explore-depth.err "--depth"
+run explore-mem "$dsifuzz" explore --topology seed.dsi --max-memory 0
+expect_rc explore-mem 2
+expect_grep explore-mem explore-mem.err "--max-memory"
+run explore-fix "$dsifuzz" explore --topology seed.dsi --variant dsifuzz-fix --out found
+expect_rc explore-fix 0
+expect_grep explore-fix explore-fix.out "^no violation at any depth (fixed point at depth [0-9]*)$"
+expect_grep explore-fix explore-fix.err "^explore: depth 1 done"
+run explore-bug "$dsifuzz" explore --topology seed.dsi --property use-after-free --out found
+expect_rc explore-bug 1
+expect_grep explore-bug explore-bug.out "^BUG: use-after-free in mipi_dsi_detach  \[use-after-free\] 3 events: found/"
+run explore-replay "$dsifuzz" replay --quiet found
+expect_rc explore-replay 0
+run explore-sym "$dsifuzz" explore --topology seed.dsi --variant dsifuzz-fix --symmetry --json
+expect_rc explore-sym 0
+expect_grep explore-sym explore-sym.out '"fixed_point": true'
+expect_grep explore-sym explore-sym.out '"symmetric_classes": 0'
 
 if ((failures)); then
   echo "$failures check(s) failed" >&2

@@ -167,6 +167,7 @@ int ExploreCommand(const std::vector<std::string>& args) {
     j["complete"] = r->complete;
     j["fixed_point"] = r->fixed_point;
     j["truncated"] = r->truncated;
+    j["stopped_by"] = r->stopped_by;
     j["per_depth"] = nlohmann::json::array();
     for (const ExploreDepth& d : r->per_depth)
       j["per_depth"].push_back({{"depth", d.depth},

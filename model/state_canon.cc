@@ -104,17 +104,34 @@ void DummyIds(State& s, F& f) {
   std::apply([&](auto&... store) { (Ids(store[0], f), ...); }, s.objs);
 }
 
+// Buffers reused from call to call (Canonicalize runs after every event
+// the explorer applies): the walk and, per store, the objects being moved.
+struct Scratch {
+  std::vector<ObjId> order;
+  std::vector<ObjId> orphans;
+  std::vector<uint32_t> index;
+  std::tuple<std::vector<platform_device>, std::vector<i2c_client>,
+             std::vector<mipi_dsi_device>, std::vector<device_private>,
+             std::vector<kobj_name>, std::vector<action_devres>,
+             std::vector<devres_group>, std::vector<dsi_controller>,
+             std::vector<bridge_priv>, std::vector<panel_priv>>
+      moved;
+};
+static_assert(std::tuple_size_v<decltype(Scratch::moved)> ==
+              std::tuple_size_v<decltype(State::objs)>);
+
 }  // namespace
 
 void Canonicalize(State& s, Renaming& r) {
+  thread_local Scratch scratch;
   const auto n = static_cast<ObjId>(s.heap.size());
   // Number the objects in the order a breadth-first walk meets them: from
   // the globals (in a fixed order, the world's devices first), then the
   // dummies, each object's fields in a fixed order; then the live objects
   // nothing reaches (leaks), in their old order. order[k] = old id of the
   // object numbered k + 1.
-  std::vector<ObjId> order;
-  order.reserve(n);
+  std::vector<ObjId>& order = scratch.order;
+  order.clear();
   std::vector<ObjId>& to = r.to_;
   to.assign(n, 0);
   auto reach = [&](ObjId& id) {
@@ -140,7 +157,8 @@ void Canonicalize(State& s, Renaming& r) {
   // Leaked objects: by type, then in their old order (which is history:
   // two states that differ only in it stay apart, which costs states,
   // never soundness).
-  std::vector<ObjId> orphans;
+  std::vector<ObjId>& orphans = scratch.orphans;
+  orphans.clear();
   for (ObjId id = 1; id < n; ++id) {
     if (s.heap.slot(id).live && to[id] == 0) orphans.push_back(id);
   }
@@ -162,26 +180,42 @@ void Canonicalize(State& s, Renaming& r) {
     to.clear();
   } else {
     auto rename = [&](ObjId& id) { id = r(id); };
-    // Rebuild each store with its dummy and the objects kept, in their new
-    // order, with their ids rewritten; then the slots, then the globals.
-    std::vector<uint32_t> index(order.size());
+    // Each store gets its dummy and the objects kept, in their new order,
+    // with their ids rewritten; then the slots, then the globals. A store
+    // already in that order is only rewritten in place.
+    std::vector<uint32_t>& index = scratch.index;
+    index.assign(order.size(), 0);
     std::apply(
         [&](auto&... store) {
           (
               [&](auto& st) {
-                using Store = std::decay_t<decltype(st)>;
-                using T = typename Store::value_type;
-                Store out;
-                out.push_back(std::move(st[0]));
-                Ids(out.back(), rename);
+                using T = typename std::decay_t<decltype(st)>::value_type;
+                bool in_place = true;
+                uint32_t next = 1;
                 for (size_t k = 0; k < order.size(); ++k) {
                   const Slot& slot = s.heap.slot(order[k]);
                   if (slot.type != TypeOf<T>::value) continue;
-                  index[k] = static_cast<uint32_t>(out.size());
-                  out.push_back(std::move(st[slot.index]));
-                  Ids(out.back(), rename);
+                  in_place = in_place && slot.index == next;
+                  index[k] = next++;
                 }
-                st.swap(out);
+                in_place = in_place && next == st.size();
+                if (in_place) {
+                  for (T& o : st) Ids(o, rename);
+                  return;
+                }
+                auto& moved = std::get<std::vector<T>>(scratch.moved);
+                moved.clear();
+                moved.push_back(std::move(st[0]));
+                for (size_t k = 0; k < order.size(); ++k) {
+                  const Slot& slot = s.heap.slot(order[k]);
+                  if (slot.type == TypeOf<T>::value)
+                    moved.push_back(std::move(st[slot.index]));
+                }
+                st.resize(moved.size());
+                for (size_t k = 0; k < moved.size(); ++k) {
+                  st[k] = std::move(moved[k]);
+                  Ids(st[k], rename);
+                }
               }(store),
               ...);
         },

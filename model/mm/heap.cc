@@ -65,8 +65,11 @@ StackRef Heap::Record(const char* const* frames, int depth) {
 }
 
 void Heap::Compact(const std::vector<ObjId>& kept) {
-  std::vector<Slot> slots;
-  std::vector<const char*> frames;
+  // Reused from call to call (the explorer compacts after every event).
+  thread_local std::vector<Slot> slots;
+  thread_local std::vector<const char*> frames;
+  slots.clear();
+  frames.clear();
   slots.reserve(kept.size() + 1);
   slots.emplace_back();
   auto move_stack = [&](StackRef& r) {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -72,7 +73,7 @@ struct Node {
   uint32_t parent;
   model::Event event;  // in the parent's device names (see `perm`)
   // With symmetry, the child was renamed by perms[perm] after the event.
-  uint16_t perm = 0;
+  uint32_t perm = 0;
 };
 
 // The states of one depth still to expand: their keys (the State's
@@ -155,14 +156,16 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   const bool fold = opts.symmetry && !symmetry.trivial();
   r.symmetric_classes = opts.symmetry ? symmetry.classes().size() : 0;
   std::vector<model::DevicePerm> perms;
+  absl::flat_hash_map<model::DevicePerm, uint32_t> perm_ids;
   model::DevicePerm perm;
-  uint16_t perm_index = 0;
+  uint32_t perm_index = 0;
   auto canonicalize = [&] {
     if (fold) {
       world.Normalize(symmetry, perm);
-      auto it = std::find(perms.begin(), perms.end(), perm);
-      perm_index = static_cast<uint16_t>(it - perms.begin());
-      if (it == perms.end()) perms.push_back(perm);
+      auto [it, added] =
+          perm_ids.try_emplace(perm, static_cast<uint32_t>(perms.size()));
+      if (added) perms.push_back(perm);
+      perm_index = it->second;
     }
     world.Canonicalize(renaming);
     if (!renaming.identity()) sink.Rename(renaming);

@@ -1,7 +1,11 @@
 // Exhaustive exploration (`dsifuzz explore`): a breadth-first search over
 // the world states reached from the post-setup state by enabled events
-// (faults included), with identical states reached by different paths
-// merged (model/state_hash.h), so that each state is expanded once.
+// (faults included). After each event the state is put in canonical form
+// (model/state_canon.h; with `symmetry`, interchangeable bridges renamed
+// too, model/state_symmetry.h), and states with equal keys (encoding,
+// model/state_hash.h, plus what the properties remember) are merged, so
+// that each is expanded once. A depth that brings no new state is a fixed
+// point: the verdict then holds at any depth.
 //
 //   ExploreOptions o;
 //   o.topology = scenario.topology;
@@ -11,12 +15,13 @@
 //   // property; none means no failing sequence of up to 8 events.
 //
 // A sequence fails a property when its run followed by the end-of-run
-// teardown violates it, as Judge() says. Children are made by restoring
-// the parent's snapshot (World::Save/Restore), never by replaying from the
-// start; the teardown of each new state runs on the working world after
-// the state is saved. BFS order gives the shortest failing sequence; on
-// equal length, the first in World::EnabledEvents order at each step.
-// docs/explore.md says what the state key holds and why merging is sound.
+// teardown violates it, as Judge() says. Children are made by decoding the
+// parent's key and applying one event, never by replaying from the start;
+// the teardown of each new state runs on the working world after its key
+// is kept. BFS order gives the shortest failing sequence; on equal length,
+// the first in World::EnabledEvents order at each step. Each finding is
+// replayed from scratch (its title is the replay's). docs/explore.md says
+// what the state key holds and why merging is sound.
 #ifndef DSIFUZZ_TOOLS_EXPLORE_H_
 #define DSIFUZZ_TOOLS_EXPLORE_H_
 

@@ -9,8 +9,11 @@ namespace dsifuzz::model {
 namespace {
 
 // A new field changes its struct's size: encode it below (or say in
-// state_hash.h and docs/explore.md why it is left out), then update the
-// size here. The sizes are those of x86-64 (gcc and clang).
+// state_hash.h and docs/explore.md why it is left out); if it holds an
+// ObjId, list it in state_canon.cc's Ids(); if it holds a topology index,
+// a DT node, a device name or a channel, rename it in
+// Symmetry::Permute(); then update the size here. The sizes are those of
+// x86-64 (gcc and clang).
 #if defined(__x86_64__)
 static_assert(sizeof(Slot) == 56);
 static_assert(sizeof(Label) == 4);

@@ -1,11 +1,14 @@
-// A canonical encoding of a State for the explorer (tools/explore.h): two
-// States with equal encodings have the same future, whatever path led to
-// them. The encoding holds everything the model reads when it runs an
-// event, and leaves out only history that no model code reads:
+// The encoding of a State for the explorer (tools/explore.h): two States
+// with equal encodings have the same future, whatever path led to them.
+// The explorer encodes States in canonical form (state_canon.h), so that
+// states differing only in history encode equally. The encoding holds
+// everything the model reads when it runs an event, and leaves out only
+// history that no model code reads:
 //
 //  - the heap records of where and when each object was allocated and
 //    freed (Slot::alloc_event, free_event, alloc_stack, free_stack) and the
-//    frame pool behind them: reports print them, no event reads them;
+//    frame pool behind them, Slot::ordinal and Slot::label: reports print
+//    them, no event reads them;
 //  - Slot::obj and Slot::dev: pointers into this State, rebuilt by Bind();
 //  - State::deferred_trigger_count: dd.c reads it only to compare it with a
 //    copy taken earlier in the same event, so only its increments matter;
@@ -13,13 +16,11 @@
 //    and nothing reads.
 //
 // Everything else is encoded field by field: every slot (live and freed,
-// with its type, index, ordinal and label), every object of every typed
-// store (freed ones too: a use-after-free reads their stale contents; the
-// dummy element 0 too), the drivers, buses, host and deferred lists, of_node
-// counts, armed faults, the world's topology devices and sysfs names.
-// ObjIds are kept as they are (no renaming of objects, no abstraction of
-// freed objects): states that differ only in which slot numbers their
-// objects got are different states here.
+// with its type and index), every object of every typed store (freed ones
+// too: a use-after-free reads their stale contents; the dummy element 0
+// too), the drivers, buses, host and deferred lists, of_node counts, armed
+// faults, the world's topology devices and sysfs names. One field list
+// per struct drives both EncodeState and DecodeState.
 //
 // Each encoded struct has a static_assert on its size in state_hash.cc, so
 // that adding a field to one fails the build until the encoding says

@@ -20,7 +20,7 @@ using test::Bridge;
 using test::Controller;
 using test::FactLog;
 using test::Panel;
-using test::RecordedFact;
+using test::RenamedRun;
 
 Topology Mixed() {
   Topology t;
@@ -45,10 +45,6 @@ constexpr Event kBindBridge{EventKind::kBind, 1};
 constexpr Event kUnbindBridge{EventKind::kUnbind, 1};
 constexpr Event kUnbindHost{EventKind::kUnbind, 0};
 
-bool IsIdValued(FactKind k) {
-  return k == FactKind::kHostAttach || k == FactKind::kHostDetach;
-}
-
 // Two worlds run the same random events; `canon` is put in canonical form
 // after every event. Their facts must match one for one, with every id of
 // `canon` standing for the id of `plain` that the renamings say, and the
@@ -61,55 +57,12 @@ void RunSide(const Topology& topo, const std::string& variant, uint32_t seed,
   World canon(topo, FindVariant(variant), &canon_log);
   plain.Setup();
   canon.Setup();
-  // plain_of[id in canon] = the same object's id in plain.
-  std::vector<ObjId> plain_of(canon.state().heap.size());
-  for (ObjId id = 0; id < plain_of.size(); ++id) plain_of[id] = id;
-  auto map = [&](ObjId id) -> ObjId {
-    return id < plain_of.size() ? plain_of[id] : id;  // ERR_PTRs as they are
-  };
-  size_t checked = 0;
-  // The leaks at the end of the teardown are reported in id order, which
-  // canonical form does not keep: compared as sets.
-  std::vector<ObjId> leaks_a, leaks_b;
-  auto compare = [&] {
-    const auto& a = plain_log.facts();
-    const auto& b = canon_log.facts();
-    ASSERT_EQ(a.size(), b.size());
-    for (; checked < a.size(); ++checked) {
-      const RecordedFact& fa = a[checked];
-      const RecordedFact& fb = b[checked];
-      if (fa.kind == FactKind::kLeak && fb.kind == FactKind::kLeak) {
-        leaks_a.push_back(fa.obj);
-        leaks_b.push_back(map(fb.obj));
-        continue;
-      }
-      if (fb.kind == FactKind::kAlloc) {
-        if (plain_of.size() <= fb.obj) plain_of.resize(fb.obj + 1, 0);
-        plain_of[fb.obj] = fa.obj;
-      }
-      ASSERT_EQ(fa.kind, fb.kind) << checked;
-      ASSERT_EQ(fa.func, fb.func) << checked;
-      ASSERT_EQ(fa.what, fb.what) << checked;
-      ASSERT_EQ(fa.stack, fb.stack) << checked;
-      ASSERT_EQ(fa.obj, map(fb.obj)) << checked;
-      if (IsIdValued(fa.kind)) {
-        ASSERT_EQ(static_cast<ObjId>(fa.value),
-                  map(static_cast<ObjId>(fb.value)));
-      } else {
-        ASSERT_EQ(fa.value, fb.value) << checked;
-      }
-    }
-  };
+  RenamedRun run(plain_log, canon_log, canon.state().heap.size());
   auto canonicalize = [&] {
     const size_t old_size = canon.state().heap.size();
     Renaming r;
     canon.Canonicalize(r);
-    if (r.identity()) return;
-    std::vector<ObjId> renamed(canon.state().heap.size(), 0);
-    for (ObjId id = 1; id < old_size; ++id) {
-      if (r(id) != 0) renamed[r(id)] = map(id);
-    }
-    plain_of = std::move(renamed);
+    run.Renamed(r, old_size, canon.state().heap.size());
   };
   std::mt19937 rng(seed);
   std::vector<Event> enabled;
@@ -119,7 +72,7 @@ void RunSide(const Topology& topo, const std::string& variant, uint32_t seed,
     const Event e = enabled[rng() % enabled.size()];
     ASSERT_TRUE(plain.Apply(e).ok());
     ASSERT_TRUE(canon.Apply(e).ok());
-    compare();
+    ASSERT_NO_FATAL_FAILURE(run.Compare());
     canonicalize();
     // And through the encoding: the canonical world goes on from its
     // decoded encoding, which must lose nothing the model reads.
@@ -142,10 +95,8 @@ void RunSide(const Topology& topo, const std::string& variant, uint32_t seed,
   }
   plain.Teardown();
   canon.Teardown();
-  compare();
-  std::sort(leaks_a.begin(), leaks_a.end());
-  std::sort(leaks_b.begin(), leaks_b.end());
-  EXPECT_EQ(leaks_a, leaks_b);
+  ASSERT_NO_FATAL_FAILURE(run.Compare());
+  EXPECT_TRUE(run.LeaksMatch());
 }
 
 TEST(Canonicalize, DecodeRefusesWhatIsNotAnEncoding) {

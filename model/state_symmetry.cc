@@ -168,18 +168,8 @@ void Symmetry::Permute(State& s, const DevicePerm& p) const {
 
 Event Symmetry::Map(const Event& e, const DevicePerm& p) {
   Event out = e;
-  switch (e.kind) {
-    case EventKind::kBind:
-    case EventKind::kUnbind:
-    case EventKind::kRemove:
-    case EventKind::kAdd:
-    case EventKind::kTransfer:
-      if (e.arg >= 0 && static_cast<size_t>(e.arg) < p.size())
-        out.arg = p[e.arg];
-      break;
-    default:
-      break;
-  }
+  if (OnDevice(e) && e.arg >= 0 && static_cast<size_t>(e.arg) < p.size())
+    out.arg = p[e.arg];
   return out;
 }
 

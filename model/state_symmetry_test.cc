@@ -20,7 +20,7 @@ using test::Bridge;
 using test::Controller;
 using test::FactLog;
 using test::Panel;
-using test::RecordedFact;
+using test::RenamedRun;
 
 // Three interchangeable devm bridges on host0 (channels 0, 1, 3), two
 // no-unregister ones on host1, and devices that must not be folded.
@@ -101,10 +101,6 @@ size_t FirstDifference(const std::string& a, const std::string& b) {
   return i;
 }
 
-bool IsIdValued(FactKind k) {
-  return k == FactKind::kHostAttach || k == FactKind::kHostDetach;
-}
-
 // World `folded` is renamed to its normal form after every event, then put
 // in canonical form; `plain` is not. The same events (renamed) must give
 // the same facts (ids renamed). The teardown is left out: it goes in
@@ -122,36 +118,7 @@ void RunFolded(const Topology& topo, const std::string& variant, uint32_t seed,
   DevicePerm to_folded = sym.Normalizing(plain.state());
   for (size_t i = 0; i < to_folded.size(); ++i)
     to_folded[i] = static_cast<int16_t>(i);
-  std::vector<ObjId> plain_of(folded.state().heap.size());
-  for (ObjId id = 0; id < plain_of.size(); ++id) plain_of[id] = id;
-  auto map = [&](ObjId id) -> ObjId {
-    return id < plain_of.size() ? plain_of[id] : id;
-  };
-  size_t checked = 0;
-  auto compare = [&] {
-    const auto& a = plain_log.facts();
-    const auto& b = folded_log.facts();
-    ASSERT_EQ(a.size(), b.size());
-    for (; checked < a.size(); ++checked) {
-      const RecordedFact& fa = a[checked];
-      const RecordedFact& fb = b[checked];
-      if (fb.kind == FactKind::kAlloc) {
-        if (plain_of.size() <= fb.obj) plain_of.resize(fb.obj + 1, 0);
-        plain_of[fb.obj] = fa.obj;
-      }
-      ASSERT_EQ(fa.kind, fb.kind) << checked;
-      ASSERT_EQ(fa.func, fb.func) << checked;
-      ASSERT_EQ(fa.what, fb.what) << checked;
-      ASSERT_EQ(fa.stack, fb.stack) << checked;
-      ASSERT_EQ(fa.obj, map(fb.obj)) << checked;
-      if (IsIdValued(fa.kind)) {
-        ASSERT_EQ(static_cast<ObjId>(fa.value),
-                  map(static_cast<ObjId>(fb.value)));
-      } else {
-        ASSERT_EQ(fa.value, fb.value) << checked;
-      }
-    }
-  };
+  RenamedRun run(plain_log, folded_log, folded.state().heap.size());
   std::mt19937 rng(seed);
   std::vector<Event> enabled;
   for (int i = 0; i < length; ++i) {
@@ -161,7 +128,7 @@ void RunFolded(const Topology& topo, const std::string& variant, uint32_t seed,
     ASSERT_TRUE(plain.Apply(e).ok());
     ASSERT_TRUE(folded.Apply(Symmetry::Map(e, to_folded)).ok())
         << folded.Format(Symmetry::Map(e, to_folded));
-    compare();
+    ASSERT_NO_FATAL_FAILURE(run.Compare());
     // Normalize and canonicalize `folded`, following the renamings.
     State s = folded.state();
     const DevicePerm p = sym.Normalizing(s);
@@ -170,13 +137,7 @@ void RunFolded(const Topology& topo, const std::string& variant, uint32_t seed,
     Renaming r;
     const size_t old_size = s.heap.size();
     Canonicalize(s, r);
-    if (!r.identity()) {
-      std::vector<ObjId> renamed(s.heap.size(), 0);
-      for (ObjId id = 1; id < old_size; ++id) {
-        if (r(id) != 0) renamed[r(id)] = map(id);
-      }
-      plain_of = std::move(renamed);
-    }
+    run.Renamed(r, old_size, s.heap.size());
     folded.Restore(s, &folded_log);
     // And `plain` renamed the same way is the same state.
     State copy = plain.state();

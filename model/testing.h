@@ -7,6 +7,7 @@
 #ifndef DSIFUZZ_MODEL_TESTING_H_
 #define DSIFUZZ_MODEL_TESTING_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -16,8 +17,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
 #include "model/fact.h"
 #include "model/state.h"
+#include "model/state_canon.h"
 #include "model/topology.h"
 #include "model/world.h"
 
@@ -166,6 +169,83 @@ class TestWorld {
  private:
   Topology topo_;
   World world_;
+};
+
+// Two runs that must be one run up to a renaming of object ids: world
+// `b`'s State is put in canonical form (and maybe renamed otherwise)
+// between events, world `a`'s is not. Compare() checks the facts logged
+// since the last call one for one: same kind, function, detail, stack and
+// value, and objects that correspond. Ids of `b` are matched to ids of `a`
+// as they are allocated, and through each renaming of `b`'s State
+// (Renamed()). Leak facts come in id order, which a renaming changes:
+// LeaksMatch() compares them as sets at the end.
+class RenamedRun {
+ public:
+  RenamedRun(const FactLog& a, const FactLog& b, size_t heap_size)
+      : a_(a), b_(b), a_of_(heap_size) {
+    for (ObjId id = 0; id < a_of_.size(); ++id) a_of_[id] = id;
+  }
+
+  // The id in run `a` of object `id` of run `b` (NULL and ERR_PTRs as
+  // they are).
+  ObjId A(ObjId id) const { return id < a_of_.size() ? a_of_[id] : id; }
+
+  // Assertions: call ASSERT_NO_FATAL_FAILURE(run.Compare()).
+  void Compare() {
+    const auto& a = a_.facts();
+    const auto& b = b_.facts();
+    ASSERT_EQ(a.size(), b.size());
+    for (; checked_ < a.size(); ++checked_) {
+      const RecordedFact& fa = a[checked_];
+      const RecordedFact& fb = b[checked_];
+      if (fa.kind == FactKind::kLeak && fb.kind == FactKind::kLeak) {
+        leaks_a_.push_back(fa.obj);
+        leaks_b_.push_back(A(fb.obj));
+        continue;
+      }
+      if (fb.kind == FactKind::kAlloc) {
+        if (a_of_.size() <= fb.obj) a_of_.resize(fb.obj + 1, 0);
+        a_of_[fb.obj] = fa.obj;
+      }
+      ASSERT_EQ(fa.kind, fb.kind) << checked_;
+      ASSERT_EQ(fa.func, fb.func) << checked_;
+      ASSERT_EQ(fa.what, fb.what) << checked_;
+      ASSERT_EQ(fa.stack, fb.stack) << checked_;
+      ASSERT_EQ(fa.obj, A(fb.obj)) << checked_;
+      if (fa.kind == FactKind::kHostAttach ||
+          fa.kind == FactKind::kHostDetach) {
+        // The value is the host's id.
+        ASSERT_EQ(static_cast<ObjId>(fa.value),
+                  A(static_cast<ObjId>(fb.value)));
+      } else {
+        ASSERT_EQ(fa.value, fb.value) << checked_;
+      }
+    }
+  }
+
+  // `b`'s State went from `old_size` slots to `new_size` by `r`.
+  void Renamed(const Renaming& r, size_t old_size, size_t new_size) {
+    if (r.identity()) return;
+    std::vector<ObjId> renamed(new_size, 0);
+    for (ObjId id = 1; id < old_size; ++id) {
+      if (r(id) != 0) renamed[r(id)] = A(id);
+    }
+    a_of_ = std::move(renamed);
+  }
+
+  bool LeaksMatch() const {
+    std::vector<ObjId> a = leaks_a_, b = leaks_b_;
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    return a == b;
+  }
+
+ private:
+  const FactLog& a_;
+  const FactLog& b_;
+  std::vector<ObjId> a_of_;  // id in `a` of each id of `b`
+  size_t checked_ = 0;
+  std::vector<ObjId> leaks_a_, leaks_b_;
 };
 
 // ---- read-only inspection of a State (no checked access, no facts) -------

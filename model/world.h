@@ -48,6 +48,21 @@ struct Event {
   friend bool operator==(const Event&, const Event&) = default;
 };
 
+// Whether an event names a topology device in `arg` (rather than a
+// driver, a fault site or nothing).
+inline bool OnDevice(const Event& e) {
+  switch (e.kind) {
+    case EventKind::kBind:
+    case EventKind::kUnbind:
+    case EventKind::kRemove:
+    case EventKind::kAdd:
+    case EventKind::kTransfer:
+      return true;
+    default:
+      return false;
+  }
+}
+
 const char* EventKindName(EventKind kind);  // "bind", "deferred-probe"...
 const char* FaultSiteName(FaultSite site);  // "kzalloc", "device_add"...
 const char* DriverName(DriverKind kind);    // "dsi-controller"...

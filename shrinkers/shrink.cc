@@ -12,22 +12,9 @@ namespace dsifuzz {
 using model::DeviceKind;
 using model::Event;
 using model::EventKind;
+using model::OnDevice;
 
 namespace {
-
-// Whether an event names a device (rather than a driver or a fault site).
-bool OnDevice(const Event& e) {
-  switch (e.kind) {
-    case EventKind::kBind:
-    case EventKind::kUnbind:
-    case EventKind::kRemove:
-    case EventKind::kAdd:
-    case EventKind::kTransfer:
-      return true;
-    default:
-      return false;
-  }
-}
 
 Scenario WithoutEvents(const Scenario& s, size_t from, size_t count) {
   Scenario c = s;

@@ -287,6 +287,22 @@ void IoState(A& a, State& s) {
   IoList(a, s.sysfs);
 }
 
+// The number of objects (the dummy included) in the store of `type`; 0 for
+// a type without one.
+size_t StoreSize(const State& s, ObjType type) {
+  size_t size = 0;
+  std::apply(
+      [&](const auto&... store) {
+        auto one = [&](const auto& st) {
+          using T = typename std::decay_t<decltype(st)>::value_type;
+          if (type == TypeOf<T>::value) size = st.size();
+        };
+        (one(store), ...);
+      },
+      s.objs);
+  return size;
+}
+
 }  // namespace
 
 void EncodeState(const State& s, std::string& out) {
@@ -303,17 +319,7 @@ bool DecodeState(std::string_view& in, State& s) {
   // Every slot must point into its store.
   for (ObjId id = 1; id < s.heap.size(); ++id) {
     const Slot& slot = s.heap.slot(id);
-    size_t size = 0;
-    std::apply(
-        [&](const auto&... store) {
-          ((slot.type ==
-                    TypeOf<typename std::decay_t<decltype(store)>::value_type>::
-                        value
-                ? size = store.size()
-                : 0),
-           ...);
-        },
-        s.objs);
+    const size_t size = StoreSize(s, slot.type);
     if (slot.index == 0 || slot.index >= size) return false;
     s.Bind(id);
   }

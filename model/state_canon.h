@@ -70,13 +70,23 @@ class Renaming {
   size_t orphans() const { return orphans_; }
 
  private:
-  friend void Canonicalize(State& s, Renaming& r);
+  friend void CanonicalOrder(const State& s, Renaming& r,
+                             std::vector<ObjId>& order);
   std::vector<ObjId> to_;  // empty: the identity
   size_t orphans_ = 0;
 };
 
 // Puts `s` in canonical form and says in `r` how ids moved.
 void Canonicalize(State& s, Renaming& r);
+
+// The numbering of canonical form, without moving anything: `r` says
+// where each id of `s` goes, and order[k] is the id numbered k + 1.
+// Canonicalize() applies it; EncodeCanonical() (state_hash.h) encodes
+// through it.
+void CanonicalOrder(const State& s, Renaming& r, std::vector<ObjId>& order);
+
+// sysfs names (a set) in canonical order: by name, then by parent.
+bool SysfsBefore(const State::SysfsEntry& a, const State::SysfsEntry& b);
 
 }  // namespace dsifuzz::model
 

@@ -84,8 +84,17 @@ void RunSide(const Topology& topo, const std::string& variant, uint32_t seed,
     ASSERT_TRUE(Encode(decoded) == encoding);
     canon.Restore(decoded, &canon_log);
     State copy = plain.state();
+    // The canonical encoding without moving anything is the encoding of
+    // the canonical form, and names the same renaming.
+    std::string direct;
+    Renaming direct_r;
+    EncodeCanonical(plain.state(), direct, direct_r);
     Renaming r;
     Canonicalize(copy, r);
+    ASSERT_TRUE(direct == Encode(copy)) << "after event " << i;
+    ASSERT_EQ(direct_r.identity(), r.identity());
+    for (ObjId id = 0; id < plain.state().heap.size(); ++id)
+      ASSERT_EQ(direct_r(id), r(id));
     if (r.orphans() == 0) {
       ASSERT_TRUE(Encode(copy) == Encode(canon.state())) << "after event " << i;
     }

@@ -1,8 +1,12 @@
 #include "model/state_hash.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 #include <type_traits>
 
+#include "model/state_canon.h"
+#include "model/state_fields.h"
 #include "xxhash.h"
 
 namespace dsifuzz::model {
@@ -39,46 +43,90 @@ static_assert(sizeof(Heap) == 96);
 #endif
 static_assert(std::tuple_size_v<decltype(State::objs)> == 10,
               "a new object type: encode its store below");
-static_assert(static_cast<int>(ObjType::kCount) == 11);
+constexpr int kObjTypes = static_cast<int>(ObjType::kCount);
+static_assert(kObjTypes == 11);
 
-// The encoded fields of each struct, listed once and run by the Writer
-// (EncodeState) and the Reader (DecodeState): `a(v)` writes or reads one
-// integral or enum field.
-class Writer {
+// The archives of the field lists (model/state_fields.h): the Writer
+// appends every field as it is, the RenamingWriter writes each id through
+// a Renaming (the canonical encoding), the Reader fills the fields back.
+//
+// A writer writes straight into its string, without a length check per
+// field: the field lists call Reserve(n) before each list and each object,
+// which leaves room for n bytes and kSlack more, and no run of fields
+// between two Reserve() calls is longer than kSlack. A writer is a few
+// pointers, kept in registers by the encoders (a local copy: bytes stored
+// through a writer in memory would make the compiler reload it after each
+// one).
+template <class W>
+class WriterBase {
  public:
   static constexpr bool kReading = false;
-  // Fields are a few bytes each: they go through a local buffer, appended
-  // to `out` when full and at the end (one append per field would
-  // dominate the encoding).
-  explicit Writer(std::string& out) : out_(out) {}
-  ~Writer() { Flush(); }
-  Writer(const Writer&) = delete;
-  Writer& operator=(const Writer&) = delete;
+  static constexpr size_t kSlack = 256;
 
-  template <class T>
-  requires std::is_integral_v<T> || std::is_enum_v<T>
-  void operator()(T& v) {
-    if (used_ + sizeof(T) > sizeof(buf_)) Flush();
-    std::memcpy(buf_ + used_, &v, sizeof(T));
-    used_ += sizeof(T);
+  // Room for as much as the last writer wrote (growing the string fills
+  // what it adds).
+  explicit WriterBase(std::string& out) : out_(&out), base_(out.size()) {
+    out.resize(base_ + last_ + 2 * kSlack);
+    Rebase(base_);
+  }
+  // Cuts the string back to what was written.
+  void Finish() {
+    const size_t used = p_ - out_->data();
+    last_ = used - base_;
+    out_->resize(used);
+  }
+
+  template <fields::Scalar T>
+  [[gnu::always_inline]] void operator()(const T& v) {
+    std::memcpy(p_, &v, sizeof(T));
+    p_ += sizeof(T);
+  }
+  [[gnu::always_inline]] void Reserve(size_t n) {
+    if (static_cast<size_t>(end_ - p_) < n + kSlack) [[unlikely]]
+      static_cast<W&>(*this) = Grown(static_cast<const W&>(*this), n);
   }
 
  private:
-  void Flush() {
-    out_.append(buf_, used_);
-    used_ = 0;
+  void Rebase(size_t used) {
+    p_ = out_->data() + used;
+    end_ = out_->data() + out_->size();
   }
-  std::string& out_;
-  size_t used_ = 0;
-  char buf_[512];
+  // By value in and out, so that the writer's address never escapes.
+  [[gnu::noinline]] static W Grown(W w, size_t n) {
+    const size_t used = w.p_ - w.out_->data();
+    w.out_->resize(std::max(2 * w.out_->size(), used + n + 2 * kSlack));
+    w.Rebase(used);
+    return w;
+  }
+
+  static inline thread_local size_t last_ = 0;
+  std::string* out_;
+  size_t base_;
+  char* p_;
+  char* end_;
+};
+
+class Writer : public WriterBase<Writer> {
+ public:
+  using WriterBase::WriterBase;
+  [[gnu::always_inline]] void id(ObjId v) { (*this)(v); }
+};
+
+class RenamingWriter : public WriterBase<RenamingWriter> {
+ public:
+  RenamingWriter(std::string& out, const Renaming& r)
+      : WriterBase(out), r_(&r) {}
+  [[gnu::always_inline]] void id(ObjId v) { (*this)((*r_)(v)); }
+
+ private:
+  const Renaming* r_;
 };
 
 class Reader {
  public:
   static constexpr bool kReading = true;
   explicit Reader(std::string_view& in) : in_(in) {}
-  template <class T>
-  requires std::is_integral_v<T> || std::is_enum_v<T>
+  template <fields::Scalar T>
   void operator()(T& v) {
     if (in_.size() < sizeof(T)) {
       ok_ = false;
@@ -88,6 +136,8 @@ class Reader {
     std::memcpy(&v, in_.data(), sizeof(T));
     in_.remove_prefix(sizeof(T));
   }
+  void id(ObjId& v) { (*this)(v); }
+  void Reserve(size_t) {}
   bool ok() const { return ok_; }
   // A count read from the input, refused when it cannot be right (a
   // truncated or foreign input), so that a bad one cannot allocate much.
@@ -101,142 +151,20 @@ class Reader {
   bool ok_ = true;
 };
 
-template <class A, class T>
-requires std::is_integral_v<T> || std::is_enum_v<T>
-void Io(A& a, T& v) { a(v); }
-template <class A>
-void Io(A& a, DevPtr& p) {
-  a(p.id);
-}
-template <class A, class T>
-void Io(A& a, Ptr<T>& p) {
-  a(p.id);
-}
-template <class A>
-void Io(A& a, Label& l) {
-  a(l.base);
-  a(l.suffix);
-}
-// A list: its length, then its elements (read into fresh ones).
-template <class A, class L>
-void IoList(A& a, L& list) {
-  auto n = static_cast<uint32_t>(list.size());
-  a(n);
-  if constexpr (A::kReading) {
-    list.clear();
-    if (!a.Plausible(n)) return;
-    list.resize(n);
-  }
-  for (auto& x : list) Io(a, x);
-}
-template <class A>
-void Io(A& a, kobject& k) {
-  a(k.name);
-  a(k.refcount);
-  a(k.state_initialized);
-  a(k.state_in_sysfs);
-  Io(a, k.parent);
-}
-template <class A>
-void Io(A& a, klist_node& n) {
-  a(n.attached);
-  a(n.dead);
-  a(n.ref);
-  a(n.klist);
-}
-template <class A>
-void Io(A& a, devres_node& n) {
-  a(n.kind);
-  a(n.action);
-  a(n.node);
-  a(n.data);
-}
-template <class A>
-void Io(A& a, device& d) {
-  Io(a, d.kobj);
-  Io(a, d.parent);
-  a(d.p);
-  a(d.bus);
-  a(d.type);
-  a(d.release);
-  a(d.driver);
-  a(d.driver_data);
-  a(d.of_node);
-  a(d.can_match);
-  a(d.devres_initialized);
-  IoList(a, d.devres_head);
-  a(d.mutex_dead);
-}
-template <class A>
-void Io(A& a, platform_device& o) {
-  Io(a, o.dev);
-  a(o.topo);
-}
-template <class A>
-void Io(A& a, i2c_client& o) {
-  Io(a, o.dev);
-  a(o.topo);
-  a(o.devres_group_id);
-}
-template <class A>
-void Io(A& a, mipi_dsi_device& o) {
-  Io(a, o.host);
-  Io(a, o.dev);
-  a(o.attached);
-  a(o.channel);
-  a(o.mode_flags);
-  a(o.name);
-  Io(a, o.devres_register_dev);
-  Io(a, o.devres_attach_dev);
-  a(o.unregistered);
-  a(o.released);
-}
-template <class A>
-void Io(A& a, device_private& o) {
-  IoList(a, o.klist_children);
-  Io(a, o.knode_parent);
-  Io(a, o.knode_driver);
-  Io(a, o.knode_bus);
-  a(o.deferred);
-  a(o.dead);
-  Io(a, o.device);
-}
-template <class A>
-void Io(A& a, kobj_name& o) {
-  Io(a, o.label);
-}
-template <class A>
-void Io(A&, action_devres&) {}
-template <class A>
-void Io(A&, devres_group&) {}
-template <class A>
-void Io(A& a, dsi_controller& o) {
-  Io(a, o.host.dev);
-  a(o.host.ops);
-  a(o.host.on_host_list);
-  a(o.bridges);
-  a(o.mode_flags);
-  // o.transfers: incremented by ops->transfer, never read (history).
-}
-template <class A>
-void Io(A& a, bridge_priv& o) {
-  Io(a, o.dsi);
-}
-template <class A>
-void Io(A& a, panel_priv& o) {
-  Io(a, o.dsi);
-}
-template <class A>
-void Io(A& a, State::SysfsEntry& e) {
-  Io(a, e.parent);
-  Io(a, e.name);
-}
-
 // The slots, freed ones included; the allocation and free records, the
 // ordinals and labels are left out (history and names for reports).
 template <class A>
+[[gnu::always_inline]] inline void IoSlot(A& a, Slot& slot) {
+  a(slot.type);
+  a(slot.live);
+  a(slot.devm);
+  a(slot.index);
+}
+
+template <class A>
 void IoHeap(A& a, Heap& heap) {
   auto n = static_cast<uint32_t>(heap.size());
+  a.Reserve(4 + 8 * n);
   a(n);
   if constexpr (A::kReading) {
     heap = Heap();
@@ -245,10 +173,7 @@ void IoHeap(A& a, Heap& heap) {
   for (ObjId id = 1; id < n; ++id) {
     Slot tmp;
     Slot& slot = A::kReading ? tmp : heap.slot(id);
-    a(slot.type);
-    a(slot.live);
-    a(slot.devm);
-    a(slot.index);
+    IoSlot(a, slot);
     if constexpr (A::kReading) {
       heap.NewSlot(slot.type, slot.index, -1, StackRef{});
       heap.slot(id).live = slot.live;
@@ -261,54 +186,29 @@ template <class A>
 void IoState(A& a, State& s) {
   IoHeap(a, s.heap);
   // Every object of every store, the dummy element 0 included.
-  std::apply([&](auto&... store) { (IoList(a, store), ...); }, s.objs);
-  for (device_driver& d : s.drivers) {
-    // d.name is fixed by d.kind.
-    a(d.kind);
-    a(d.bus);
-    a(d.registered);
-    IoList(a, d.klist_devices);
-  }
-  for (bus_state& b : s.buses) {
-    IoList(a, b.klist_devices);
-    a(b.drivers_autoprobe);
-  }
-  IoList(a, s.host_list);
-  IoList(a, s.deferred_pending);
-  IoList(a, s.deferred_active);
-  // s.deferred_trigger_count: only compared with a copy taken in the same
-  // event (dd.c), so its absolute value is history.
-  IoList(a, s.of_refcount);
-  a(s.faults.kzalloc);
-  a(s.faults.devres);
-  a(s.faults.attach);
-  a(s.faults.device_add);
-  IoList(a, s.topo_dev);
-  IoList(a, s.sysfs);
+  fields::ForEachStore(s, [&](auto& store) { fields::IoList(a, store); });
+  fields::IoGlobals(a, s);
+  fields::IoList(a, s.sysfs);
 }
 
 // The number of objects (the dummy included) in the store of `type`; 0 for
 // a type without one.
 size_t StoreSize(const State& s, ObjType type) {
   size_t size = 0;
-  std::apply(
-      [&](const auto&... store) {
-        auto one = [&](const auto& st) {
-          using T = typename std::decay_t<decltype(st)>::value_type;
-          if (type == TypeOf<T>::value) size = st.size();
-        };
-        (one(store), ...);
-      },
-      s.objs);
+  fields::ForEachStore(s, [&](const auto& store) {
+    using T = typename std::decay_t<decltype(store)>::value_type;
+    if (type == TypeOf<T>::value) size = store.size();
+  });
   return size;
 }
 
 }  // namespace
 
 void EncodeState(const State& s, std::string& out) {
-  Writer w(out);
+  Writer w(out);  // a local: in registers
   // The Writer only reads the fields it is handed.
   IoState(w, const_cast<State&>(s));
+  w.Finish();
 }
 
 bool DecodeState(std::string_view& in, State& s) {
@@ -324,6 +224,56 @@ bool DecodeState(std::string_view& in, State& s) {
     s.Bind(id);
   }
   return true;
+}
+
+void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
+  // Reused from call to call: the canonical order, the objects of each
+  // store in it (old indices) and the sysfs entries.
+  thread_local std::vector<ObjId> order;
+  thread_local std::array<std::vector<uint32_t>, kObjTypes> of_type;
+  thread_local std::vector<State::SysfsEntry> sysfs;
+  State& s = const_cast<State&>(cs);  // the writers only read
+  CanonicalOrder(s, r, order);
+  sysfs.assign(s.sysfs.begin(), s.sysfs.end());
+  for (State::SysfsEntry& e : sysfs) e.parent.id = r(e.parent.id);
+  std::sort(sysfs.begin(), sysfs.end(), SysfsBefore);
+  RenamingWriter w(out, r);  // a local: in registers
+  // The slots in their new order, each with its index in the store once
+  // that is compacted in the same order.
+  w.Reserve(4 + 8 * order.size());
+  w(static_cast<uint32_t>(order.size() + 1));
+  for (auto& v : of_type) v.clear();
+  for (ObjId id : order) {
+    Slot slot = s.heap.slot(id);
+    std::vector<uint32_t>& same = of_type[static_cast<int>(slot.type)];
+    same.push_back(slot.index);
+    slot.index = static_cast<uint32_t>(same.size());
+    IoSlot(w, slot);
+  }
+  // Each store: its dummy, then the objects kept, in the new order.
+  fields::ForEachStore(s, [&](auto& store) {
+    using T = typename std::decay_t<decltype(store)>::value_type;
+    const std::vector<uint32_t>& kept =
+        of_type[static_cast<int>(TypeOf<T>::value)];
+    RenamingWriter sw = w;
+    sw.Reserve(4 + sizeof(T));
+    sw(static_cast<uint32_t>(kept.size() + 1));
+    fields::Io(sw, store[0]);
+    for (uint32_t index : kept) {
+      sw.Reserve(sizeof(T));
+      fields::Io(sw, store[index]);
+    }
+    w = sw;
+  });
+  fields::IoGlobals(w, s);
+  w.Reserve(4 + sizeof(State::SysfsEntry) * sysfs.size());
+  w(static_cast<uint32_t>(sysfs.size()));
+  for (State::SysfsEntry& e : sysfs) {
+    // Already renamed: written as they are.
+    w(e.parent.id);
+    fields::Io(w, e.name);
+  }
+  w.Finish();
 }
 
 Fingerprint FingerprintOf(std::string_view bytes) {

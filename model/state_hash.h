@@ -34,11 +34,17 @@
 #include <utility>
 
 #include "model/state.h"
+#include "model/state_canon.h"
 
 namespace dsifuzz::model {
 
-// Appends the canonical encoding of `s` to `out`.
+// Appends the encoding of `s` to `out`, as it is.
 void EncodeState(const State& s, std::string& out);
+// Appends the encoding of the canonical form of `s` (state_canon.h) to
+// `out`, without changing `s`: EncodeState() of Canonicalize()'s result.
+// `r` says how the canonical form renames the ids of `s`, for what the
+// observers remember (Property::SaveMemory).
+void EncodeCanonical(const State& s, std::string& out, Renaming& r);
 
 // The inverse: makes `s` the State `in` starts with and advances `in` past
 // it. What the encoding leaves out comes back empty (no allocation or free

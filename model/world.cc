@@ -336,30 +336,64 @@ void World::TeardownStep(const Event& e) {
 }
 
 void World::Teardown() {
+  BeginTeardown();
+  TeardownCursor c;
+  Event e;
+  while (NextTeardownStep(c, e)) TeardownStep(e);
+  ReportLeaks();
+}
+
+void World::BeginTeardown() {
   kernel_->SetEvent(static_cast<int>(log_.size()), true);
   kernel_->Emit(FactKind::kTeardown);
+}
+
+// Passes 0 and 1 unbind bound peripherals, then bound controllers; passes
+// 2 and 3 drop the world's own references on the devices it created
+// (bridges, then controllers).
+bool World::TeardownApplies(int pass, int i) const {
+  const DeviceKind kind = topo_.devices[i].kind;
+  const bool controller = kind == DeviceKind::kDsiController;
+  if (controller != (pass % 2 == 1)) return false;
+  if (pass >= 2 && kind == DeviceKind::kDsiPanel) return false;
+  if (DeviceOf(i) == 0) return false;
+  return pass >= 2 || Bound(i);
+}
+
+bool World::NextTeardownStep(TeardownCursor& c, Event& e) const {
   const int n = static_cast<int>(topo_.devices.size());
-  auto is_controller = [&](int i) {
-    return topo_.devices[i].kind == DeviceKind::kDsiController;
-  };
-  // Bound peripherals first, then controllers, each in reverse order.
-  for (int pass = 0; pass < 2; ++pass) {
-    for (int i = n - 1; i >= 0; --i) {
-      if (is_controller(i) != (pass == 1)) continue;
-      if (DeviceOf(i) != 0 && Bound(i))
-        TeardownStep(Event{EventKind::kUnbind, static_cast<int16_t>(i)});
+  for (; c.pass < 4; ++c.pass, c.device = -1) {
+    if (c.device < 0) c.device = n - 1;
+    for (; c.device >= 0; --c.device) {
+      if (!TeardownApplies(c.pass, c.device)) continue;
+      e = Event{c.pass < 2 ? EventKind::kUnbind : EventKind::kRemove,
+                static_cast<int16_t>(c.device)};
+      --c.device;
+      if (c.device < 0) {
+        ++c.pass;
+        c.device = -1;
+      }
+      return true;
     }
   }
-  // Then the world's own references on the devices it created.
-  for (int pass = 0; pass < 2; ++pass) {
-    for (int i = n - 1; i >= 0; --i) {
-      if (topo_.devices[i].kind == DeviceKind::kDsiPanel) continue;
-      if (is_controller(i) != (pass == 1)) continue;
-      if (DeviceOf(i) != 0)
-        TeardownStep(Event{EventKind::kRemove, static_cast<int16_t>(i)});
+  return false;
+}
+
+bool World::TeardownFromStart(const TeardownCursor& c) const {
+  const int n = static_cast<int>(topo_.devices.size());
+  for (int pass = 0; pass <= c.pass && pass < 4; ++pass) {
+    // Before the cursor: every device of an earlier pass, and those of
+    // its own pass it has passed.
+    int last = -1;
+    if (pass == c.pass) {
+      if (c.device < 0) break;
+      last = c.device;
+    }
+    for (int i = n - 1; i > last; --i) {
+      if (TeardownApplies(pass, i)) return false;
     }
   }
-  ReportLeaks();
+  return true;
 }
 
 void World::ReportLeaks() {

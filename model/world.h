@@ -97,6 +97,27 @@ class World {
   // dropped; then leaks and unbalanced counts are reported, then kEnd.
   void Teardown();
 
+  // The teardown step by step, for the explorer, which judges each step on
+  // its own: BeginTeardown(), then NextTeardownStep() and TeardownStep()
+  // while there is a step, then ReportLeaks(). The cursor walks the steps
+  // in order: unbind the bound peripherals, the bound controllers, then
+  // remove the bridges, the controllers, each pass from the last device
+  // to the first; it never goes back (a step that leaves its device bound,
+  // because its task died, is not retried).
+  struct TeardownCursor {
+    int pass = 0;
+    int device = -1;  // the next device to look at; -1: the pass's last
+  };
+  void BeginTeardown();
+  // The next step from `c` that applies now, if any; advances `c` past it.
+  bool NextTeardownStep(TeardownCursor& c, Event& e) const;
+  // Whether the steps left from `c` are those of a teardown begun now: no
+  // step that comes before `c` applies.
+  bool TeardownFromStart(const TeardownCursor& c) const;
+  void TeardownStep(const Event& e);
+  // Reports leaks and unbalanced counts, then kEnd.
+  void ReportLeaks();
+
   // Appends every event that applies now to `out`, in a fixed order:
   // per device bind, unbind, remove, add, transfer; per driver rmmod or
   // insmod; deferred-probe; per fault site `fail SITE` (count 1).
@@ -128,8 +149,8 @@ class World {
  private:
   void Run(const Event& e);
   void Dispatch(const Event& e);
-  void TeardownStep(const Event& e);
-  void ReportLeaks();
+  // Whether teardown pass `pass` has a step on device `i` now.
+  bool TeardownApplies(int pass, int i) const;
 
   const Topology& topo_;
   State state_;

@@ -88,34 +88,32 @@ class HostPairing : public Property {
   }
 
   // What it remembers: the attached (device, host) pairs, as two parallel
-  // id lists in the order of the sorted pairs.
-  void SaveMemory(std::string& out) const override {
-    std::vector<Pair> sorted = attached_;
-    std::sort(sorted.begin(), sorted.end(), [](const Pair& a, const Pair& b) {
+  // id lists in the order of the sorted pairs. Renamed: a host gone from
+  // the canonical State is freed and unreachable (no attach, detach or free
+  // will name it again), so its pairs go; a device gone while its host
+  // stays still counts as attached to it (freeing that host is still the
+  // violation), under the id 0 that no detach names.
+  void SaveMemory(std::string& out, const model::Renaming& r) const override {
+    std::vector<Pair> renamed;
+    for (const Pair& p : attached_) {
+      const Pair q{r(p.dsi), r(p.host)};
+      if (q.host != 0) renamed.push_back(q);
+    }
+    std::sort(renamed.begin(), renamed.end(), [](const Pair& a, const Pair& b) {
       return a.dsi != b.dsi ? a.dsi < b.dsi : a.host < b.host;
     });
+    renamed.erase(std::unique(renamed.begin(), renamed.end(),
+                              [](const Pair& a, const Pair& b) {
+                                return a.dsi == b.dsi && a.host == b.host;
+                              }),
+                  renamed.end());
     std::vector<ObjId> dsis, hosts;
-    for (const Pair& p : sorted) {
+    for (const Pair& p : renamed) {
       dsis.push_back(p.dsi);
       hosts.push_back(p.host);
     }
     AppendIds(dsis, out);
     AppendIds(hosts, out);
-  }
-  // A host gone from the State is freed and unreachable: no attach, detach
-  // or free will name it again, so its pairs go. A device gone while its
-  // host stays still counts as attached to it (freeing that host is still
-  // the violation), under the id 0 that no detach names.
-  void RenameObjects(const model::Renaming& r) override {
-    std::vector<Pair> renamed;
-    for (const Pair& p : attached_) {
-      const Pair q{r(p.dsi), r(p.host)};
-      const bool known = std::any_of(
-          renamed.begin(), renamed.end(),
-          [&](const Pair& o) { return o.dsi == q.dsi && o.host == q.host; });
-      if (q.host != 0 && !known) renamed.push_back(q);
-    }
-    attached_ = std::move(renamed);
   }
   void LoadMemory(std::string_view& in) override {
     Reset();

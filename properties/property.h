@@ -82,21 +82,30 @@ class Property : public model::FactSink {
   // What the property remembers of the run so far, besides its violations,
   // appended to `out` in a canonical encoding: two runs that leave equal
   // model states and equal memories have the same future for the property.
-  // The explorer (tools/explore.cc) keys states by it. A property that
-  // remembers nothing keeps these defaults.
-  virtual void SaveMemory(std::string& out) const { (void)out; }
+  // The explorer (tools/explore.cc) keys states by it, in the ids of the
+  // State's canonical form (model/state_canon.h): each remembered id `id`
+  // is written as r(id), and an object r drops (r(id) == 0: nothing will
+  // name it again) is forgotten or kept as the property needs. A property
+  // that remembers nothing keeps these defaults; one that remembers object
+  // ids must rename them.
+  virtual void SaveMemory(std::string& out, const model::Renaming& r) const {
+    (void)out;
+    (void)r;
+  }
+  void SaveMemory(std::string& out) const {
+    SaveMemory(out, model::Renaming());
+  }
   // Reset(), then take back a memory SaveMemory() wrote; `in` is advanced
   // past it.
   virtual void LoadMemory(std::string_view& in) {
     (void)in;
     Reset();
   }
-  // The explorer put the model's State in canonical form
-  // (model/state_canon.h): objects nothing refers to are gone (r(id) is 0:
-  // no fact will name them again) and the others renumbered. Rename what
-  // the property remembers so that it means the same; a property that
-  // remembers no object ids keeps this default.
-  virtual void RenameObjects(const model::Renaming& r) { (void)r; }
+  // Forgets the violations seen so far and keeps what the property
+  // remembers: it observes again, as from a fresh start at this point of
+  // the run (the explorer judges each step of a teardown on its own).
+  void ClearViolations() { violations_.clear(); }
+
   // The fact kinds Observe() looks at (model::FactBit of each).
   uint64_t Interest() const override = 0;
 

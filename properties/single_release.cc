@@ -87,11 +87,19 @@ class SingleRelease : public Property {
     released_.clear();
   }
 
-  // What it remembers: the objects deleted, run and released so far.
-  void SaveMemory(std::string& out) const override {
-    AppendIdSet(deleted_, out);
-    AppendIdSet(devres_run_, out);
-    AppendIdSet(released_, out);
+  // What it remembers: the objects deleted, run and released so far. An
+  // object gone from the canonical State cannot be deleted, run or
+  // released again: it is forgotten.
+  void SaveMemory(std::string& out, const model::Renaming& r) const override {
+    for (const std::vector<ObjId>* seen :
+         {&deleted_, &devres_run_, &released_}) {
+      std::vector<ObjId> renamed;
+      renamed.reserve(seen->size());
+      for (ObjId id : *seen) {
+        if (r(id) != 0) renamed.push_back(r(id));
+      }
+      AppendIdSet(std::move(renamed), out);
+    }
   }
   void LoadMemory(std::string_view& in) override {
     Reset();
@@ -99,16 +107,6 @@ class SingleRelease : public Property {
     devres_run_ = ReadIds(in);
     released_ = ReadIds(in);
   }
-
-  // An object gone from the State cannot be deleted, run or released
-  // again: forget it.
-  void RenameObjects(const model::Renaming& r) override {
-    for (std::vector<ObjId>* seen : {&deleted_, &devres_run_, &released_}) {
-      for (ObjId& id : *seen) id = r(id);
-      std::erase(*seen, ObjId{0});
-    }
-  }
-
   // Objects seen so far; small, so a vector beats a hash set.
   static bool Insert(std::vector<ObjId>& seen, ObjId id) {
     if (std::find(seen.begin(), seen.end(), id) != seen.end()) return false;

@@ -9,7 +9,6 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "model/state_hash.h"
@@ -44,20 +43,26 @@ class ExploreSink : public model::FactSink {
   }
   uint64_t Interest() const override { return interest_; }
 
-  // Appends the properties' memories, one after the other.
-  void AppendMemory(std::string& out) const {
-    for (const auto& p : props_) p->SaveMemory(out);
+  // Appends the properties' memories, one after the other, in the ids of
+  // the canonical form that `r` renames to.
+  void AppendMemory(std::string& out, const model::Renaming& r) const {
+    for (const auto& p : props_) p->SaveMemory(out, r);
   }
   // Back to the point of a run that left `memory`: no violation yet, and
   // what the properties remember restored.
   void Prime(std::string_view memory) {
     for (auto& p : props_) p->LoadMemory(memory);
   }
-
-  // The world's State was put in canonical form: rename what the
-  // properties remember along.
-  void Rename(const model::Renaming& r) {
-    for (auto& p : props_) p->RenameObjects(r);
+  // Bit i set: property i has a violation.
+  uint32_t Violated() const {
+    uint32_t bits = 0;
+    for (size_t i = 0; i < props_.size(); ++i) {
+      if (!props_[i]->violations().empty()) bits |= uint32_t{1} << i;
+    }
+    return bits;
+  }
+  void ClearViolations() {
+    for (auto& p : props_) p->ClearViolations();
   }
 
   const std::vector<std::unique_ptr<Property>>& props() const { return props_; }
@@ -99,6 +104,118 @@ struct Frontier {
   }
 };
 
+// At most this many properties at once: a state's teardown verdict is one
+// bit per property.
+constexpr size_t kMaxProperties = 30;
+
+// The states met so far, by the fingerprint of their key: whether the
+// search reached each, and, once judged, the verdict of the end-of-run
+// teardown from it (bit i: property i fails). Judged states include the
+// states a teardown passes through, reached by the search or not.
+class States {
+ public:
+  States(model::World& world, ExploreSink& sink, bool share_teardowns)
+      : world_(world), sink_(sink) {
+    // A property that watched kTeardown could judge a teardown begun at a
+    // state differently from one that passes through it; none does.
+    share_teardowns_ =
+        share_teardowns &&
+        (sink.Interest() & model::FactBit(model::FactKind::kTeardown)) == 0;
+  }
+
+  // The key of the world's state: its canonical encoding and what the
+  // properties remember (in its ids); `*out` points at it until the next
+  // call.
+  model::Fingerprint Key(const std::string** out) {
+    key_.clear();
+    model::EncodeCanonical(world_.state(), key_, renaming_);
+    sink_.AppendMemory(key_, renaming_);
+    *out = &key_;
+    return model::FingerprintOf(key_);
+  }
+
+  bool Reached(const model::Fingerprint& fp) const {
+    auto it = seen_.find(fp);
+    return it != seen_.end() && (it->second & kReached) != 0;
+  }
+  void Reach(const model::Fingerprint& fp) { seen_[fp] |= kReached; }
+
+  // The teardown's verdict from the world's state, whose key is `fp`
+  // (without sharing: the whole teardown, run as Judge() runs it). Runs
+  // the teardown on the world, each step judged on its own (the properties'
+  // violations cleared in between, what they remember kept): a step's
+  // verdict depends only on the state it starts from. So the teardown
+  // from state S_k is its step k then the teardown from S_{k+1}, and
+  // once a state on the way has a verdict the rest is that verdict.
+  uint32_t JudgeTeardown(const model::Fingerprint& fp) {
+    if (!share_teardowns_) {
+      world_.Teardown();
+      return sink_.Violated();
+    }
+    if (auto it = seen_.find(fp); it != seen_.end() && (it->second & kJudged))
+      return it->second & kVerdict;
+    chain_.clear();
+    chain_.push_back(Step{fp, true, 0});
+    sink_.ClearViolations();
+    world_.BeginTeardown();
+    model::World::TeardownCursor c;
+    model::Event e;
+    uint32_t verdict = 0;
+    for (;;) {
+      if (!world_.NextTeardownStep(c, e)) {
+        world_.ReportLeaks();
+        verdict = sink_.Violated();
+        break;
+      }
+      world_.TeardownStep(e);
+      chain_.back().violated = sink_.Violated();
+      sink_.ClearViolations();
+      // The state reached has the verdict of a teardown begun there only
+      // if the cursor skipped nothing that applies there.
+      if (!world_.TeardownFromStart(c)) {
+        chain_.push_back(Step{{}, false, 0});
+        continue;
+      }
+      const std::string* key;
+      const model::Fingerprint next = Key(&key);
+      if (auto it = seen_.find(next);
+          it != seen_.end() && (it->second & kJudged)) {
+        verdict = it->second & kVerdict;
+        break;
+      }
+      chain_.push_back(Step{next, true, 0});
+    }
+    for (size_t k = chain_.size(); k-- > 0;) {
+      verdict |= chain_[k].violated;
+      if (chain_[k].keyed) seen_[chain_[k].fp] |= kJudged | verdict;
+    }
+    return verdict;
+  }
+
+ private:
+  static constexpr uint32_t kReached = 1u << 31;
+  static constexpr uint32_t kJudged = 1u << 30;
+  static constexpr uint32_t kVerdict = kJudged - 1;
+  static_assert(kMaxProperties <= 30);
+
+  // A state of a teardown being judged, and what its step violated.
+  struct Step {
+    model::Fingerprint fp;
+    bool keyed;  // fp is its key (a teardown begun there is the same)
+    uint32_t violated;
+  };
+
+  model::World& world_;
+  ExploreSink& sink_;
+  bool share_teardowns_ = true;
+  // Visited states are kept as 128-bit fingerprints of their keys
+  // (docs/explore.md: the chance that two of them collide).
+  absl::flat_hash_map<model::Fingerprint, uint32_t> seen_;
+  std::string key_;
+  model::Renaming renaming_;
+  std::vector<Step> chain_;
+};
+
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
       .count();
@@ -133,15 +250,18 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   ExploreSink sink(std::move(props));
   const size_t nprops = sink.props().size();
 
+  if (nprops > kMaxProperties)
+    return absl::InvalidArgumentError(absl::StrCat(
+        "explore: at most ", kMaxProperties, " properties at a time"));
+
   ExploreResult r;
   std::vector<Node> nodes;
   // Per property: the node whose path first failed it, or -1.
   std::vector<int64_t> found(nprops, -1);
   size_t open = nprops;
-  auto record = [&](uint32_t node) {
+  auto record = [&](uint32_t node, uint32_t violated) {
     for (size_t i = 0; i < nprops; ++i) {
-      const auto& v = sink.props()[i]->violations();
-      if (found[i] >= 0 || v.empty()) continue;
+      if (found[i] >= 0 || (violated & (uint32_t{1} << i)) == 0) continue;
       found[i] = node;
       --open;
     }
@@ -149,9 +269,8 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
 
   model::World world(opts.topology, variant, &sink);
   world.Setup();
-  model::Renaming renaming;
   // Symmetry: the renamings of devices met, and the one of the last state
-  // put in canonical form.
+  // normalized.
   const model::Symmetry symmetry(opts.topology);
   const bool fold = opts.symmetry && !symmetry.trivial();
   r.symmetric_classes = opts.symmetry ? symmetry.classes().size() : 0;
@@ -159,39 +278,28 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   absl::flat_hash_map<model::DevicePerm, uint32_t> perm_ids;
   model::DevicePerm perm;
   uint32_t perm_index = 0;
-  auto canonicalize = [&] {
-    if (fold) {
-      world.Normalize(symmetry, perm);
-      auto [it, added] =
-          perm_ids.try_emplace(perm, static_cast<uint32_t>(perms.size()));
-      if (added) perms.push_back(perm);
-      perm_index = it->second;
-    }
-    world.Canonicalize(renaming);
-    if (!renaming.identity()) sink.Rename(renaming);
+  auto normalize = [&] {
+    if (!fold) return;
+    world.Normalize(symmetry, perm);
+    auto [it, added] =
+        perm_ids.try_emplace(perm, static_cast<uint32_t>(perms.size()));
+    if (added) perms.push_back(perm);
+    perm_index = it->second;
   };
-  // Visited states are kept as 128-bit fingerprints of their keys
-  // (docs/explore.md: the chance that two of them collide).
-  absl::flat_hash_set<model::Fingerprint> visited;
-  std::string key;
-  auto make_key = [&] {
-    key.clear();
-    model::EncodeState(world.state(), key);
-    sink.AppendMemory(key);
-    return visited.insert(model::FingerprintOf(key)).second;
-  };
+  States states(world, sink, opts.share_teardowns);
+  const std::string* key = nullptr;
 
   // The post-setup state: the empty sequence.
-  canonicalize();
+  normalize();
   nodes.push_back(Node{0, model::Event{}, perm_index});
   Frontier frontier, next;
-  make_key();
-  frontier.Add(0, key);
+  model::Fingerprint fp = states.Key(&key);
+  states.Reach(fp);
+  frontier.Add(0, *key);
   r.states = 1;
   r.per_depth.push_back(ExploreDepth{0, 1, 0});
-  record(0);
-  world.Teardown();
-  record(0);
+  record(0, sink.Violated());
+  record(0, states.JudgeTeardown(fp));
 
   // The parent being expanded, decoded from its key once; each child
   // starts from a copy of it.
@@ -224,32 +332,33 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         // Whether the event itself fails a property depends on the parent
         // and the event, not on the state reached: checked on every
         // transition, merged or not.
+        const uint32_t during = sink.Violated();
         bool new_finding = false;
         for (size_t i = 0; i < nprops; ++i) {
-          if (found[i] < 0 && !sink.props()[i]->violations().empty())
+          if (found[i] < 0 && (during & (uint32_t{1} << i)) != 0)
             new_finding = true;
         }
-        canonicalize();
-        const bool fresh = make_key();
+        normalize();
+        fp = states.Key(&key);
+        const bool fresh = !states.Reached(fp);
         if (!fresh && !new_finding) {
           ++r.merged;
           continue;
         }
         const auto node = static_cast<uint32_t>(nodes.size());
         nodes.push_back(Node{parent_node, e, perm_index});
-        record(node);
+        record(node, during);
         if (!fresh) {
           ++r.merged;
           continue;
         }
+        states.Reach(fp);
         ++d.states;
         ++r.states;
-        if (keep) next.Add(node, key);
+        if (keep) next.Add(node, *key);
         // The teardown's verdict depends only on the state reached (and
-        // the properties' memories): checked once per distinct state, on the
-        // working world, after its key is kept.
-        world.Teardown();
-        record(node);
+        // the properties' memories): judged once per distinct state.
+        record(node, states.JudgeTeardown(fp));
         if (r.states >= opts.max_states) {
           r.truncated = true;
           r.stopped_by = "--max-states";

@@ -46,6 +46,10 @@ struct ExploreOptions {
   // to a renaming of them are one state. docs/explore.md says what a
   // verdict then proves.
   bool symmetry = false;
+  // Judge each state's end-of-run teardown once, and share the verdict
+  // with the states the teardown passes through (docs/explore.md); false:
+  // run every teardown whole (for tests, which compare the two).
+  bool share_teardowns = true;
   // Properties that count (empty: all).
   std::vector<std::string> properties;
   // Stop after this many distinct states (the last depth is then partial).

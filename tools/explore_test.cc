@@ -160,6 +160,38 @@ TEST(Explore, SymmetryFoldsStatesAndKeepsVerdicts) {
   }
 }
 
+// A teardown verdict shared with the states the teardown passes through
+// is the verdict of running each of their teardowns whole: the same states,
+// transitions and findings, on variants that fail and one that does not.
+TEST(Explore, SharedTeardownsJudgeLikeWholeOnes) {
+  model::Topology two = model::SeedTopology();
+  two.devices.push_back(two.devices[1]);
+  two.devices[2].name = "bridge1";
+  two.devices[2].channel = 1;
+  two.devices[2].style = model::Style::kManual;
+  for (const char* variant :
+       {"upstream-6.11", "pre-detach", "maxime", "dsifuzz-fix"}) {
+    for (const std::string& p : PropertyNames()) {
+      SCOPED_TRACE(std::string(variant) + " " + p);
+      ExploreOptions o;
+      o.variant = variant;
+      o.topology = two;
+      o.max_depth = 4;
+      o.properties = {p};
+      ExploreResult shared = MustExplore(o);
+      o.share_teardowns = false;
+      ExploreResult whole = MustExplore(o);
+      EXPECT_EQ(shared.states, whole.states);
+      EXPECT_EQ(shared.transitions, whole.transitions);
+      EXPECT_EQ(shared.depth_reached, whole.depth_reached);
+      ASSERT_EQ(shared.findings.size(), whole.findings.size());
+      for (size_t i = 0; i < whole.findings.size(); ++i)
+        EXPECT_EQ(shared.findings[i].scenario.events,
+                  whole.findings[i].scenario.events);
+    }
+  }
+}
+
 TEST(Explore, RejectsUnknownNames) {
   ExploreOptions o;
   o.topology = model::SeedTopology();

@@ -12,6 +12,7 @@ State::State(const State& other) { *this = other; }
 State& State::operator=(const State& other) {
   heap = other.heap;
   objs = other.objs;
+  dummies_used = other.dummies_used;
   drivers = other.drivers;
   buses = other.buses;
   host_list = other.host_list;

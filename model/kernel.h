@@ -316,6 +316,7 @@ class Kernel {
   }
   template <class T>
   T& Dummy() {
+    s_.dummies_used = true;
     return s_.storage<T>()[0];
   }
   // Which topology device a device-tree node belongs to (node i = device i).

@@ -6,13 +6,13 @@
 
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <tuple>
 #include <vector>
 
 #include "model/base/device.h"
 #include "model/drivers/drivers.h"
 #include "model/mm/heap.h"
+#include "model/mm/store.h"
 
 namespace dsifuzz::model {
 
@@ -56,11 +56,9 @@ struct State {
   void Bind(ObjId id);
 
   Heap heap;
-  // Typed storage; element 0 of each deque is the zeroed dummy a type
-  // confusion reads, so a bad access never touches C++ UB.
-  // A deque keeps references to its elements valid while objects are added.
-  template <class T>
-  using Store = std::deque<T>;
+  // Typed storage (model/mm/store.h); element 0 of each store is the
+  // zeroed dummy a type confusion reads, so a bad access never touches C++
+  // UB.
   std::tuple<Store<platform_device>, Store<i2c_client>, Store<mipi_dsi_device>,
              Store<device_private>, Store<kobj_name>, Store<action_devres>,
              Store<devres_group>, Store<dsi_controller>, Store<bridge_priv>,
@@ -76,6 +74,10 @@ struct State {
     return std::get<Store<T>>(objs);
   }
 
+  // Whether a bad access was ever handed a dummy (and may have written
+  // it). Until then every dummy is as State() made it, and the explorer's
+  // encoding leaves them out.
+  bool dummies_used = false;
   // Indexed by DriverKind: dsi-controller, i2c-bridge, dsi-panel.
   std::array<device_driver, 3> drivers;
   // Indexed by Bus.

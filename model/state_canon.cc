@@ -85,7 +85,8 @@ void CanonicalOrder(const State& cs, Renaming& r, std::vector<ObjId>& order) {
   for (State::SysfsEntry& e : sysfs) fields::Io(visit, e);
   // The dummy element 0 of each store: a type-confused write may have put
   // ids there, and a type-confused read may find them.
-  fields::ForEachStore(s, [&](auto& store) { fields::Io(visit, store[0]); });
+  if (s.dummies_used)
+    fields::ForEachStore(s, [&](auto& store) { fields::Io(visit, store[0]); });
   walk(0);
   // Leaked objects: by type, then in their old order (which is history:
   // two states that differ only in it stay apart, which costs states,

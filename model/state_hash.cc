@@ -38,7 +38,7 @@ static_assert(sizeof(device_driver) == 40);
 static_assert(sizeof(bus_state) == 32);
 static_assert(sizeof(Faults) == 16);
 static_assert(sizeof(State::SysfsEntry) == 8);
-static_assert(sizeof(State) == 1312);
+static_assert(sizeof(State) == 840);
 static_assert(sizeof(Heap) == 96);
 #endif
 static_assert(std::tuple_size_v<decltype(State::objs)> == 10,
@@ -182,11 +182,30 @@ void IoHeap(A& a, Heap& heap) {
   }
 }
 
+// A store: its size, then its dummy element 0 if dummies were used
+// (otherwise it is as State() made it), then its objects.
+template <class A, class T>
+void IoStore(A& a, Store<T>& store, bool dummies) {
+  if (!fields::IoLength(a, store, 0)) return;
+  if (store.empty()) return;  // only a foreign input has no dummy
+  if (dummies) {
+    fields::Io(a, store[0]);
+  } else if constexpr (A::kReading) {
+    store[0] = Store<T>::Fresh();
+  }
+  for (size_t i = 1; i < store.size(); ++i) {
+    a.Reserve(sizeof(T));
+    fields::Io(a, store[i]);
+  }
+}
+
 template <class A>
 void IoState(A& a, State& s) {
   IoHeap(a, s.heap);
-  // Every object of every store, the dummy element 0 included.
-  fields::ForEachStore(s, [&](auto& store) { fields::IoList(a, store); });
+  a(s.dummies_used);
+  // Every object of every store.
+  fields::ForEachStore(s,
+                       [&](auto& store) { IoStore(a, store, s.dummies_used); });
   fields::IoGlobals(a, s);
   fields::IoList(a, s.sysfs);
 }
@@ -250,7 +269,9 @@ void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
     slot.index = static_cast<uint32_t>(same.size());
     IoSlot(w, slot);
   }
-  // Each store: its dummy, then the objects kept, in the new order.
+  // Each store: its dummy (if used), then the objects kept, in the new
+  // order.
+  w(s.dummies_used);
   fields::ForEachStore(s, [&](auto& store) {
     using T = typename std::decay_t<decltype(store)>::value_type;
     const std::vector<uint32_t>& kept =
@@ -258,7 +279,7 @@ void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
     RenamingWriter sw = w;
     sw.Reserve(4 + sizeof(T));
     sw(static_cast<uint32_t>(kept.size() + 1));
-    fields::Io(sw, store[0]);
+    if (s.dummies_used) fields::Io(sw, store[0]);
     for (uint32_t index : kept) {
       sw.Reserve(sizeof(T));
       fields::Io(sw, store[index]);

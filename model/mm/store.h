@@ -1,0 +1,111 @@
+// The typed storage behind the shadow heap (model/mm/heap.h): one Store per
+// object type, indexed by Slot::index.
+//
+//   Store<mipi_dsi_device> store;
+//   mipi_dsi_device& dsi = store.emplace_back();   // a fresh object
+//   store.emplace_back();                          // `dsi` stays valid
+//   Store<mipi_dsi_device> copy = store;           // element by element
+//
+// Objects live in chunks that never move, so a reference to one stays
+// valid while others are added (the model holds such references across
+// calls that allocate). Copying a Store copies its objects into the chunks
+// the destination already has: the explorer copies a State for every
+// transition it tries, and a std::deque's copy costs several times the
+// objects'. Objects past size() are kept, stale, and reset when reused.
+#ifndef DSIFUZZ_MODEL_MM_STORE_H_
+#define DSIFUZZ_MODEL_MM_STORE_H_
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+namespace dsifuzz::model {
+
+template <class T>
+class Store {
+ public:
+  using value_type = T;
+
+  Store() = default;
+  Store(const Store& other) { *this = other; }
+  Store& operator=(const Store& other) {
+    if (this == &other) return *this;
+    Reserve(other.size_);
+    for (size_t c = 0; c * kChunk < other.size_; ++c) {
+      const size_t n = std::min(kChunk, other.size_ - c * kChunk);
+      const T* from = other.chunks_[c].get();
+      T* to = chunks_[c].get();
+      for (size_t i = 0; i < n; ++i) to[i] = from[i];
+    }
+    size_ = other.size_;
+    return *this;
+  }
+  Store(Store&&) noexcept = default;
+  Store& operator=(Store&&) noexcept = default;
+
+  T& operator[](size_t i) { return chunks_[i / kChunk][i % kChunk]; }
+  const T& operator[](size_t i) const {
+    return chunks_[i / kChunk][i % kChunk];
+  }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+  // A value-initialized object at the end.
+  T& emplace_back() {
+    Reserve(size_ + 1);
+    T& x = (*this)[size_++];
+    x = Fresh();
+    return x;
+  }
+  // Grows with value-initialized objects, or drops the last ones.
+  void resize(size_t n) {
+    Reserve(n);
+    for (size_t i = size_; i < n; ++i) (*this)[i] = Fresh();
+    size_ = n;
+  }
+  void clear() { size_ = 0; }
+  // A value-initialized object, to assign from (assigning a temporary
+  // trips gcc 12's -Wmaybe-uninitialized inside absl::InlinedVector).
+  static const T& Fresh() {
+    static const T fresh{};
+    return fresh;
+  }
+
+  template <class S, class U>
+  class Iter {
+   public:
+    Iter(S* s, size_t i) : s_(s), i_(i) {}
+    U& operator*() const { return (*s_)[i_]; }
+    Iter& operator++() {
+      ++i_;
+      return *this;
+    }
+    friend bool operator==(const Iter& a, const Iter& b) {
+      return a.i_ == b.i_;
+    }
+
+   private:
+    S* s_;
+    size_t i_;
+  };
+  Iter<Store, T> begin() { return {this, 0}; }
+  Iter<Store, T> end() { return {this, size_}; }
+  Iter<const Store, const T> begin() const { return {this, 0}; }
+  Iter<const Store, const T> end() const { return {this, size_}; }
+
+ private:
+  // Power of two: indexing is a shift and a mask.
+  static constexpr size_t kChunk = 16;
+
+  void Reserve(size_t n) {
+    while (chunks_.size() * kChunk < n)
+      chunks_.push_back(std::make_unique<T[]>(kChunk));
+  }
+
+  std::vector<std::unique_ptr<T[]>> chunks_;
+  size_t size_ = 0;
+};
+
+}  // namespace dsifuzz::model
+
+#endif  // DSIFUZZ_MODEL_MM_STORE_H_

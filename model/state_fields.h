@@ -259,18 +259,42 @@ DSIFUZZ_FIELDS_INLINE void IoGlobals(A& a, State& s) {
 
 // Runs f(store) on each typed store of `s`, in State::objs order.
 template <class S, class F>
-void ForEachStore(S& s, F&& f) {
+DSIFUZZ_FIELDS_INLINE void ForEachStore(S& s, F&& f) {
   std::apply([&](auto&... store) { (f(store), ...); }, s.objs);
 }
 
-// Runs f(object) on heap object `id`, whatever its type.
+// Runs f(object) on heap object `id`, whatever its type: one jump on the
+// type.
 template <class S, class F>
-void WithObject(S& s, ObjId id, F&& f) {
+DSIFUZZ_FIELDS_INLINE void WithObject(S& s, ObjId id, F&& f) {
+  static_assert(std::tuple_size_v<std::decay_t<decltype(s.objs)>> == 10);
   const Slot& slot = s.heap.slot(id);
-  ForEachStore(s, [&](auto& store) {
-    using T = typename std::decay_t<decltype(store)>::value_type;
-    if (slot.type == TypeOf<T>::value) f(store[slot.index]);
-  });
+  auto& o = s.objs;
+  switch (slot.type) {
+    case ObjType::kPlatformDevice:
+      return f(std::get<Store<platform_device>>(o)[slot.index]);
+    case ObjType::kI2cClient:
+      return f(std::get<Store<i2c_client>>(o)[slot.index]);
+    case ObjType::kMipiDsiDevice:
+      return f(std::get<Store<mipi_dsi_device>>(o)[slot.index]);
+    case ObjType::kDevicePrivate:
+      return f(std::get<Store<device_private>>(o)[slot.index]);
+    case ObjType::kKobjName:
+      return f(std::get<Store<kobj_name>>(o)[slot.index]);
+    case ObjType::kActionDevres:
+      return f(std::get<Store<action_devres>>(o)[slot.index]);
+    case ObjType::kDevresGroup:
+      return f(std::get<Store<devres_group>>(o)[slot.index]);
+    case ObjType::kDsiController:
+      return f(std::get<Store<dsi_controller>>(o)[slot.index]);
+    case ObjType::kBridgePriv:
+      return f(std::get<Store<bridge_priv>>(o)[slot.index]);
+    case ObjType::kPanelPriv:
+      return f(std::get<Store<panel_priv>>(o)[slot.index]);
+    case ObjType::kNull:
+    case ObjType::kCount:
+      return;
+  }
 }
 
 }  // namespace dsifuzz::model::fields

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <span>
 #include <type_traits>
 
 #include "model/state_canon.h"
@@ -246,27 +247,34 @@ bool DecodeState(std::string_view& in, State& s) {
 }
 
 void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
-  // Reused from call to call: the canonical order, the objects of each
-  // store in it (old indices) and the sysfs entries.
+  // Reused from call to call: the canonical order, the old store indices
+  // of the objects kept grouped by type (each group in the new order) and
+  // the sysfs entries.
   thread_local std::vector<ObjId> order;
-  thread_local std::array<std::vector<uint32_t>, kObjTypes> of_type;
+  thread_local std::vector<uint32_t> by_type;
   thread_local std::vector<State::SysfsEntry> sysfs;
   State& s = const_cast<State&>(cs);  // the writers only read
   CanonicalOrder(s, r, order);
   sysfs.assign(s.sysfs.begin(), s.sysfs.end());
   for (State::SysfsEntry& e : sysfs) e.parent.id = r(e.parent.id);
   std::sort(sysfs.begin(), sysfs.end(), SysfsBefore);
+  // A counting sort on the type: group t is by_type[start[t], start[t+1]).
+  std::array<uint32_t, kObjTypes + 1> start{};
+  for (ObjId id : order) ++start[static_cast<int>(s.heap.slot(id).type) + 1];
+  for (int t = 0; t < kObjTypes; ++t) start[t + 1] += start[t];
+  std::array<uint32_t, kObjTypes> next;
+  std::copy(start.begin(), start.begin() + kObjTypes, next.begin());
+  by_type.resize(order.size());
   RenamingWriter w(out, r);  // a local: in registers
   // The slots in their new order, each with its index in the store once
   // that is compacted in the same order.
   w.Reserve(4 + 8 * order.size());
   w(static_cast<uint32_t>(order.size() + 1));
-  for (auto& v : of_type) v.clear();
   for (ObjId id : order) {
     Slot slot = s.heap.slot(id);
-    std::vector<uint32_t>& same = of_type[static_cast<int>(slot.type)];
-    same.push_back(slot.index);
-    slot.index = static_cast<uint32_t>(same.size());
+    const int t = static_cast<int>(slot.type);
+    by_type[next[t]++] = slot.index;
+    slot.index = next[t] - start[t];
     IoSlot(w, slot);
   }
   // Each store: its dummy (if used), then the objects kept, in the new
@@ -274,8 +282,9 @@ void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
   w(s.dummies_used);
   fields::ForEachStore(s, [&](auto& store) {
     using T = typename std::decay_t<decltype(store)>::value_type;
-    const std::vector<uint32_t>& kept =
-        of_type[static_cast<int>(TypeOf<T>::value)];
+    const int t = static_cast<int>(TypeOf<T>::value);
+    const std::span<const uint32_t> kept(by_type.data() + start[t],
+                                         start[t + 1] - start[t]);
     RenamingWriter sw = w;
     sw.Reserve(4 + sizeof(T));
     sw(static_cast<uint32_t>(kept.size() + 1));

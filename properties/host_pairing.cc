@@ -94,7 +94,9 @@ class HostPairing : public Property {
   // stays still counts as attached to it (freeing that host is still the
   // violation), under the id 0 that no detach names.
   void SaveMemory(std::string& out, const model::Renaming& r) const override {
-    std::vector<Pair> renamed;
+    thread_local std::vector<Pair> renamed;
+    thread_local std::vector<ObjId> dsis, hosts;
+    renamed.clear();
     for (const Pair& p : attached_) {
       const Pair q{r(p.dsi), r(p.host)};
       if (q.host != 0) renamed.push_back(q);
@@ -107,7 +109,8 @@ class HostPairing : public Property {
                                 return a.dsi == b.dsi && a.host == b.host;
                               }),
                   renamed.end());
-    std::vector<ObjId> dsis, hosts;
+    dsis.clear();
+    hosts.clear();
     for (const Pair& p : renamed) {
       dsis.push_back(p.dsi);
       hosts.push_back(p.host);
@@ -117,7 +120,9 @@ class HostPairing : public Property {
   }
   void LoadMemory(std::string_view& in) override {
     Reset();
-    std::vector<ObjId> dsis = ReadIds(in), hosts = ReadIds(in);
+    thread_local std::vector<ObjId> dsis, hosts;
+    ReadIds(in, dsis);
+    ReadIds(in, hosts);
     for (size_t i = 0; i < dsis.size() && i < hosts.size(); ++i)
       attached_.push_back({dsis[i], hosts[i]});
   }

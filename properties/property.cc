@@ -51,31 +51,39 @@ Violation MakeViolation(const model::Fact& f, std::string_view property,
   return v;
 }
 
-void AppendIdSet(std::vector<model::ObjId> ids, std::string& out) {
-  std::sort(ids.begin(), ids.end());
-  AppendIds(ids, out);
+void AppendIds(std::span<const model::ObjId> ids, std::string& out) {
+  const auto n = static_cast<uint32_t>(ids.size());
+  const size_t at = out.size();
+  out.resize(at + sizeof(n) * (1 + ids.size()));
+  std::memcpy(out.data() + at, &n, sizeof(n));
+  if (n > 0)
+    std::memcpy(out.data() + at + sizeof(n), ids.data(), sizeof(n) * n);
 }
 
-void AppendIds(const std::vector<model::ObjId>& ids, std::string& out) {
-  auto put = [&](uint32_t v) {
-    out.append(reinterpret_cast<const char*>(&v), sizeof(v));
-  };
-  put(static_cast<uint32_t>(ids.size()));
-  for (model::ObjId id : ids) put(id);
+void AppendIdSet(std::span<const model::ObjId> ids, const model::Renaming& r,
+                 std::string& out) {
+  thread_local std::vector<model::ObjId> set;
+  set.clear();
+  for (model::ObjId id : ids) {
+    if (r(id) != 0) set.push_back(r(id));
+  }
+  std::sort(set.begin(), set.end());
+  AppendIds(set, out);
 }
 
-std::vector<model::ObjId> ReadIds(std::string_view& in) {
-  auto get = [&]() {
-    uint32_t v = 0;
-    if (in.size() >= sizeof(v)) {
-      std::memcpy(&v, in.data(), sizeof(v));
-      in.remove_prefix(sizeof(v));
-    }
-    return v;
-  };
-  std::vector<model::ObjId> ids(get());
-  for (model::ObjId& id : ids) id = get();
-  return ids;
+void ReadIds(std::string_view& in, std::vector<model::ObjId>& ids) {
+  uint32_t n = 0;
+  ids.clear();
+  if (in.size() < sizeof(n)) {
+    in = {};
+    return;
+  }
+  std::memcpy(&n, in.data(), sizeof(n));
+  in.remove_prefix(sizeof(n));
+  n = std::min<uint32_t>(n, in.size() / sizeof(n));
+  ids.resize(n);
+  if (n > 0) std::memcpy(ids.data(), in.data(), sizeof(n) * n);
+  in.remove_prefix(sizeof(n) * n);
 }
 
 }  // namespace dsifuzz

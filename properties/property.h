@@ -16,6 +16,7 @@
 #define DSIFUZZ_PROPERTIES_PROPERTY_H_
 
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,11 +57,14 @@ struct Violation {
 Violation MakeViolation(const model::Fact& f, std::string_view property,
                         std::string_view kind);
 
-// Memory encodings: a list of object ids as it is; a set of them, sorted
-// (so that equal sets encode equally); and the decoding of either.
-void AppendIds(const std::vector<model::ObjId>& ids, std::string& out);
-void AppendIdSet(std::vector<model::ObjId> ids, std::string& out);
-std::vector<model::ObjId> ReadIds(std::string_view& in);
+// Memory encodings: a list of object ids as it is; a set of them renamed
+// by `r` (the ids it drops left out) and sorted, so that equal sets encode
+// equally; and the decoding of either, into `ids`. The explorer saves and
+// loads memories on every transition: these allocate nothing once warm.
+void AppendIds(std::span<const model::ObjId> ids, std::string& out);
+void AppendIdSet(std::span<const model::ObjId> ids, const model::Renaming& r,
+                 std::string& out);
+void ReadIds(std::string_view& in, std::vector<model::ObjId>& ids);
 
 class Property : public model::FactSink {
  public:

@@ -91,21 +91,15 @@ class SingleRelease : public Property {
   // object gone from the canonical State cannot be deleted, run or
   // released again: it is forgotten.
   void SaveMemory(std::string& out, const model::Renaming& r) const override {
-    for (const std::vector<ObjId>* seen :
-         {&deleted_, &devres_run_, &released_}) {
-      std::vector<ObjId> renamed;
-      renamed.reserve(seen->size());
-      for (ObjId id : *seen) {
-        if (r(id) != 0) renamed.push_back(r(id));
-      }
-      AppendIdSet(std::move(renamed), out);
-    }
+    AppendIdSet(deleted_, r, out);
+    AppendIdSet(devres_run_, r, out);
+    AppendIdSet(released_, r, out);
   }
   void LoadMemory(std::string_view& in) override {
     Reset();
-    deleted_ = ReadIds(in);
-    devres_run_ = ReadIds(in);
-    released_ = ReadIds(in);
+    ReadIds(in, deleted_);
+    ReadIds(in, devres_run_);
+    ReadIds(in, released_);
   }
   // Objects seen so far; small, so a vector beats a hash set.
   static bool Insert(std::vector<ObjId>& seen, ObjId id) {

@@ -349,7 +349,6 @@ Ptr<T> Kernel::NewObject() {
   ObjId id =
       s_.heap.NewSlot(TypeOf<T>::value, static_cast<uint32_t>(store.size() - 1),
                       event_, RecordStack());
-  s_.Bind(id);
   Emit(FactKind::kAlloc, id);
   return Ptr<T>{id};
 }
@@ -374,7 +373,7 @@ T& Kernel::deref(Ptr<T> p, const char* what) {
   }
   if (!slot.live) [[unlikely]]
     BadAccess(p.id, what);
-  return *static_cast<T*>(slot.obj);
+  return s_.storage<T>()[slot.index];
 }
 
 }  // namespace dsifuzz::model

@@ -46,14 +46,26 @@ struct Faults {
 
 struct State {
   State();
-  // Copies rebind every slot to the copy's own storage (moves keep it).
-  State(const State& other);
-  State& operator=(const State& other);
-  State(State&&) = default;
-  State& operator=(State&&) = default;
 
-  // Points slot `id` at its object (and its struct device) in this State.
-  void Bind(ObjId id);
+  // The struct device embedded in heap object `id` (a valid id), or
+  // nullptr when its type has none. No check, no fact: for the accessors
+  // of model/kernel.h and for read-only inspection.
+  device* dev(ObjId id) {
+    const Slot& slot = heap.slot(id);
+    switch (slot.type) {
+      case ObjType::kPlatformDevice:
+        return &storage<platform_device>()[slot.index].dev;
+      case ObjType::kI2cClient:
+        return &storage<i2c_client>()[slot.index].dev;
+      case ObjType::kMipiDsiDevice:
+        return &storage<mipi_dsi_device>()[slot.index].dev;
+      default:
+        return nullptr;
+    }
+  }
+  const device* dev(ObjId id) const {
+    return const_cast<State*>(this)->dev(id);
+  }
 
   Heap heap;
   // Typed storage (model/mm/store.h); element 0 of each store is the

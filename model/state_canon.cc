@@ -155,11 +155,8 @@ void Canonicalize(State& s, Renaming& r) {
       }
     });
     s.heap.Compact(order);
-    for (size_t k = 0; k < order.size(); ++k) {
-      const auto id = static_cast<ObjId>(k + 1);
-      s.heap.slot(id).index = index[k];
-      s.Bind(id);
-    }
+    for (size_t k = 0; k < order.size(); ++k)
+      s.heap.slot(static_cast<ObjId>(k + 1)).index = index[k];
     fields::IoGlobals(renamer, s);
     for (State::SysfsEntry& e : s.sysfs) fields::Io(renamer, e);
   }

@@ -9,7 +9,6 @@
 //    freed (Slot::alloc_event, free_event, alloc_stack, free_stack) and the
 //    frame pool behind them, Slot::ordinal and Slot::label: reports print
 //    them, no event reads them;
-//  - Slot::obj and Slot::dev: pointers into this State, rebuilt by Bind();
 //  - State::deferred_trigger_count: dd.c reads it only to compare it with a
 //    copy taken earlier in the same event, so only its increments matter;
 //  - dsi_controller::transfers: a counter that ops->transfer increments

@@ -107,7 +107,7 @@ namespace {
 const device* DeviceIn(const State& s, ObjId id) {
   if (!s.heap.Valid(id)) return nullptr;
   const Slot& slot = s.heap.slot(id);
-  return slot.live ? slot.dev : nullptr;
+  return slot.live ? s.dev(id) : nullptr;
 }
 
 DriverKind DriverOf(DeviceKind kind) {

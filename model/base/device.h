@@ -16,9 +16,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "absl/container/inlined_vector.h"
-
 #include "model/mm/heap.h"
+#include "model/mm/small_vec.h"
 
 namespace dsifuzz::model {
 
@@ -98,8 +97,8 @@ struct devres_node {
 
 // A device's devres list and the model's klists: short lists, kept inline
 // so that most devices never allocate for them.
-using DevresList = absl::InlinedVector<devres_node, 6>;
-using ObjList = absl::InlinedVector<ObjId, 4>;
+using DevresList = SmallVec<devres_node, 6>;
+using ObjList = SmallVec<ObjId, 4>;
 
 struct device {
   kobject kobj;

@@ -85,8 +85,6 @@ struct Label {
   int16_t suffix = -1;
 };
 
-struct device;
-
 struct Slot {
   ObjType type = ObjType::kNull;
   bool live = false;
@@ -98,10 +96,6 @@ struct Slot {
   StackRef alloc_stack;
   StackRef free_stack;
   Label label;
-  // Where the object's storage is, and its embedded struct device if it has
-  // one: set by State::Bind, rebuilt when a State is copied.
-  void* obj = nullptr;
-  device* dev = nullptr;
 };
 
 // The arena's bookkeeping, independent of the object types. The typed storage

@@ -59,15 +59,15 @@ device& Kernel::dev(DevPtr d, const char* what) {
     BadAccess(d.id, what);
     return Dummy<platform_device>().dev;
   }
-  const Slot& slot = s_.heap.slot(d.id);
-  if (slot.dev == nullptr) [[unlikely]] {
+  device* dv = s_.dev(d.id);
+  if (dv == nullptr) [[unlikely]] {
     // Not a device at all: the memory is read as one anyway.
     BadAccess(d.id, "type confusion: not a struct device");
     return Dummy<platform_device>().dev;
   }
-  if (!slot.live) [[unlikely]]
+  if (!s_.heap.slot(d.id).live) [[unlikely]]
     BadAccess(d.id, what);
-  return *slot.dev;
+  return *dv;
 }
 
 }  // namespace dsifuzz::model

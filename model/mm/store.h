@@ -8,10 +8,11 @@
 //
 // Objects live in chunks that never move, so a reference to one stays
 // valid while others are added (the model holds such references across
-// calls that allocate). Copying a Store copies its objects into the chunks
-// the destination already has: the explorer copies a State for every
-// transition it tries, and a std::deque's copy costs several times the
-// objects'. Objects past size() are kept, stale, and reset when reused.
+// calls that allocate); a Store is copied, never moved. Copying a Store copies
+// its objects into the chunks the destination already has: the explorer copies
+// a State for every transition it tries, and a std::deque's copy costs several
+// times the objects'. Objects past size() are kept, stale, and reset when
+// reused.
 #ifndef DSIFUZZ_MODEL_MM_STORE_H_
 #define DSIFUZZ_MODEL_MM_STORE_H_
 
@@ -33,19 +34,19 @@ class Store {
     Reserve(other.size_);
     for (size_t c = 0; c * kChunk < other.size_; ++c) {
       const size_t n = std::min(kChunk, other.size_ - c * kChunk);
-      const T* from = other.chunks_[c].get();
-      T* to = chunks_[c].get();
+      const T* from = other.Chunk(c);
+      T* to = Chunk(c);
       for (size_t i = 0; i < n; ++i) to[i] = from[i];
     }
     size_ = other.size_;
     return *this;
   }
-  Store(Store&&) noexcept = default;
-  Store& operator=(Store&&) noexcept = default;
 
-  T& operator[](size_t i) { return chunks_[i / kChunk][i % kChunk]; }
+  T& operator[](size_t i) {
+    return i < kChunk ? first_[i] : more_[i / kChunk - 1][i % kChunk];
+  }
   const T& operator[](size_t i) const {
-    return chunks_[i / kChunk][i % kChunk];
+    return i < kChunk ? first_[i] : more_[i / kChunk - 1][i % kChunk];
   }
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
@@ -97,12 +98,19 @@ class Store {
   // Power of two: indexing is a shift and a mask.
   static constexpr size_t kChunk = 16;
 
+  T* Chunk(size_t c) { return c == 0 ? first_ : more_[c - 1].get(); }
+  const T* Chunk(size_t c) const {
+    return c == 0 ? first_ : more_[c - 1].get();
+  }
   void Reserve(size_t n) {
-    while (chunks_.size() * kChunk < n)
-      chunks_.push_back(std::make_unique<T[]>(kChunk));
+    while ((1 + more_.size()) * kChunk < n)
+      more_.push_back(std::make_unique<T[]>(kChunk));
   }
 
-  std::vector<std::unique_ptr<T[]>> chunks_;
+  // The first chunk is inline: the objects of a small world are found
+  // without loading where their chunk is.
+  T first_[kChunk];
+  std::vector<std::unique_ptr<T[]>> more_;
   size_t size_ = 0;
 };
 

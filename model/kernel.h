@@ -52,6 +52,10 @@ class Kernel {
   int event() const { return event_; }
   // Emit a kCall fact for every model function entered.
   void set_trace(bool on) { trace_ = on; }
+  // Record the call stack of every allocation and free (on by default):
+  // reports and leak titles print them; the explorer, whose findings are
+  // replayed for their reports, runs without.
+  void set_history(bool on) { history_ = on; }
   // Back to event 0 with a new fact sink (World::Restore).
   void Reset(FactSink* sink) {
     sink_ = sink;
@@ -303,7 +307,9 @@ class Kernel {
     stack_[depth_++] = func;
     if (trace_) Emit(FactKind::kCall, 0, depth_, func);
   }
-  StackRef RecordStack() { return s_.heap.Record(stack_.data(), depth_); }
+  StackRef RecordStack() {
+    return history_ ? s_.heap.Record(stack_.data(), depth_) : StackRef{};
+  }
   void BadAccess(ObjId id, const char* what);
   // Adds a live object to the arena, allocated by the innermost frame.
   template <class T>
@@ -330,6 +336,7 @@ class Kernel {
   uint32_t seq_ = 0;
   bool teardown_ = false;
   bool trace_ = false;
+  bool history_ = true;
   Mutant mutant_ = Mutant::kNone;
   int depth_ = 0;
   std::array<const char*, 64> stack_{};

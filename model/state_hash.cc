@@ -8,7 +8,11 @@
 
 #include "model/state_canon.h"
 #include "model/state_fields.h"
+#if defined(__x86_64__)
+#include "xxh_x86dispatch.h"
+#else
 #include "xxhash.h"
+#endif
 
 namespace dsifuzz::model {
 namespace {
@@ -306,7 +310,13 @@ void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
 }
 
 Fingerprint FingerprintOf(std::string_view bytes) {
+#if defined(__x86_64__)
+  // The same function, on the widest vector unit this CPU has (libxxhash
+  // picks SSE2, AVX2 or AVX-512 at its first call).
+  const XXH128_hash_t h = XXH3_128bits_dispatch(bytes.data(), bytes.size());
+#else
   const XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
+#endif
   return Fingerprint{h.low64, h.high64};
 }
 

@@ -15,6 +15,7 @@
 #ifndef DSIFUZZ_PROPERTIES_PROPERTY_H_
 #define DSIFUZZ_PROPERTIES_PROPERTY_H_
 
+#include <array>
 #include <memory>
 #include <span>
 #include <string>
@@ -120,6 +121,38 @@ class Property : public model::FactSink {
  private:
   std::vector<Violation> violations_;
   size_t limit_ = static_cast<size_t>(-1);
+};
+
+// Facts routed to the properties that observe their kind (Interest()),
+// in the order the properties were added: a fact goes to no property that
+// would ignore it.
+//
+//   FactRouter router;
+//   for (auto& p : props) router.Add(p.get());
+//   router.OnFact(f);   // from a FactSink's OnFact()
+class FactRouter {
+ public:
+  void Add(Property* p) {
+    const uint64_t bits = p->Interest();
+    interest_ |= bits;
+    for (size_t k = 0; k < by_kind_.size(); ++k) {
+      if (bits & (uint64_t{1} << k)) by_kind_[k].push_back(p);
+    }
+  }
+  // Returns whether a property it went to now has a violation.
+  bool OnFact(const model::Fact& f) {
+    bool violated = false;
+    for (Property* p : by_kind_[static_cast<size_t>(f.kind)]) {
+      p->OnFact(f);
+      violated = violated || !p->violations().empty();
+    }
+    return violated;
+  }
+  uint64_t Interest() const { return interest_; }
+
+ private:
+  std::array<std::vector<Property*>, 64> by_kind_;
+  uint64_t interest_ = 0;
 };
 
 // Every property, in a fixed order: single-release, use-after-free,

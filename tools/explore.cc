@@ -34,14 +34,12 @@ class ExploreSink : public model::FactSink {
       : props_(std::move(props)) {
     for (const auto& p : props_) {
       p->set_limit(1);
-      interest_ |= p->Interest();
+      router_.Add(p.get());
     }
   }
 
-  void OnFact(const Fact& f) override {
-    for (auto& p : props_) p->OnFact(f);
-  }
-  uint64_t Interest() const override { return interest_; }
+  void OnFact(const Fact& f) override { router_.OnFact(f); }
+  uint64_t Interest() const override { return router_.Interest(); }
 
   // Appends the properties' memories, one after the other, in the ids of
   // the canonical form that `r` renames to.
@@ -69,7 +67,7 @@ class ExploreSink : public model::FactSink {
 
  private:
   std::vector<std::unique_ptr<Property>> props_;
-  uint64_t interest_ = 0;
+  FactRouter router_;
 };
 
 // One distinct state (or a transition that brought a finding): how it was
@@ -268,6 +266,8 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   };
 
   model::World world(opts.topology, variant, &sink);
+  // The findings' reports come from a replay (Judge): no call stacks.
+  world.kernel().set_history(false);
   world.Setup();
   // Symmetry: the renamings of devices met, and the one of the last state
   // normalized.

@@ -233,6 +233,18 @@ TEST(StateHash, SameStateSameEncodingDifferentStateDifferent) {
   EXPECT_EQ(x, y);
 }
 
+// Fingerprints are XXH3-128, whichever vector unit computes them: the
+// reference value of the empty input, and one longer than a stripe.
+TEST(StateHash, FingerprintsAreXxh3OfTheKey) {
+  const model::Fingerprint empty = model::FingerprintOf("");
+  EXPECT_EQ(empty.lo, 0x6001C324468D497FULL);
+  EXPECT_EQ(empty.hi, 0x99AA06D3014798D8ULL);
+  const std::string key(1000, 'k');
+  EXPECT_TRUE(model::FingerprintOf(key) == model::FingerprintOf(key));
+  EXPECT_FALSE(model::FingerprintOf(key) ==
+               model::FingerprintOf(key.substr(1)));
+}
+
 // The shortest failing sequence of each property by brute force: every
 // sequence of enabled events up to `depth`, each judged from scratch
 // (replay + teardown), nothing merged. Ties: the first in enabled order.

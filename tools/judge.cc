@@ -9,11 +9,13 @@ namespace dsifuzz {
 Panel::Panel(const std::vector<std::string>& properties)
     : props_(MakeAllProperties()) {
   for (auto& p : props_) p->set_limit(1);
-  if (properties.empty()) return;
-  std::erase_if(props_, [&](const std::unique_ptr<Property>& p) {
-    return std::find(properties.begin(), properties.end(),
-                     std::string(p->name())) == properties.end();
-  });
+  if (!properties.empty()) {
+    std::erase_if(props_, [&](const std::unique_ptr<Property>& p) {
+      return std::find(properties.begin(), properties.end(),
+                       std::string(p->name())) == properties.end();
+    });
+  }
+  for (auto& p : props_) router_.Add(p.get());
 }
 
 Verdict Panel::Collect(int events) const {

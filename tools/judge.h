@@ -28,19 +28,12 @@ class Panel : public model::FactSink {
   // needs only each property's first violation: the rest is not recorded.
   explicit Panel(const std::vector<std::string>& properties);
   void OnFact(const model::Fact& f) override {
-    for (auto& p : props_) {
-      p->OnFact(f);
-      if (!p->violations().empty()) violated_ = true;
-    }
+    if (router_.OnFact(f)) violated_ = true;
   }
   // With stop_early, the run may stop once any property has failed: the
   // verdict's title is then known (its list of failed properties is not).
   bool Done() const override { return stop_early_ && violated_; }
-  uint64_t Interest() const override {
-    uint64_t bits = 0;
-    for (const auto& p : props_) bits |= p->Interest();
-    return bits;
-  }
+  uint64_t Interest() const override { return router_.Interest(); }
   void set_stop_early(bool on) { stop_early_ = on; }
   // Ready for a new run, keeping the properties' storage.
   void Reset() {
@@ -52,6 +45,7 @@ class Panel : public model::FactSink {
 
  private:
   std::vector<std::unique_ptr<Property>> props_;
+  FactRouter router_;
   bool violated_ = false;
   bool stop_early_ = false;
 };

@@ -47,6 +47,7 @@
 #ifndef DSIFUZZ_MODEL_STATE_CANON_H_
 #define DSIFUZZ_MODEL_STATE_CANON_H_
 
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -70,20 +71,15 @@ class Renaming {
   size_t orphans() const { return orphans_; }
 
  private:
-  friend void CanonicalOrder(const State& s, Renaming& r,
-                             std::vector<ObjId>& order);
+  friend void EncodeCanonical(const State& s, std::string& out, Renaming& r);
   std::vector<ObjId> to_;  // empty: the identity
   size_t orphans_ = 0;
 };
 
-// Puts `s` in canonical form and says in `r` how ids moved.
+// Puts `s` in canonical form and says in `r` how ids moved: the State
+// decoded from its canonical encoding (EncodeCanonical, DecodeState in
+// state_hash.h), so without allocation and free records.
 void Canonicalize(State& s, Renaming& r);
-
-// The numbering of canonical form, without moving anything: `r` says
-// where each id of `s` goes, and order[k] is the id numbered k + 1.
-// Canonicalize() applies it; EncodeCanonical() (state_hash.h) encodes
-// through it.
-void CanonicalOrder(const State& s, Renaming& r, std::vector<ObjId>& order);
 
 // sysfs names (a set) in canonical order: by name, then by parent.
 bool SysfsBefore(const State::SysfsEntry& a, const State::SysfsEntry& b);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
-#include <span>
 #include <type_traits>
 
 #include "model/state_canon.h"
@@ -74,6 +73,8 @@ class WriterBase {
     out.resize(base_ + last_ + 2 * kSlack);
     Rebase(base_);
   }
+  // Where the next field goes, in the string.
+  size_t Offset() const { return p_ - out_->data(); }
   // Cuts the string back to what was written.
   void Finish() {
     const size_t used = p_ - out_->data();
@@ -117,14 +118,32 @@ class Writer : public WriterBase<Writer> {
   [[gnu::always_inline]] void id(ObjId v) { (*this)(v); }
 };
 
-class RenamingWriter : public WriterBase<RenamingWriter> {
+// The archive of the canonical encoding: it numbers each object the first
+// time an id names it (the canonical walk: state_canon.h) and writes every
+// id as that number. NULL, ERR_PTRs and ids past the heap stay as they are.
+class CanonicalWriter : public WriterBase<CanonicalWriter> {
  public:
-  RenamingWriter(std::string& out, const Renaming& r)
-      : WriterBase(out), r_(&r) {}
-  [[gnu::always_inline]] void id(ObjId v) { (*this)((*r_)(v)); }
+  CanonicalWriter(std::string& out, std::vector<ObjId>& to,
+                  std::vector<ObjId>& order)
+      : WriterBase(out),
+        to_(to.data()),
+        n_(static_cast<ObjId>(to.size())),
+        order_(&order) {}
+  // Numbers `v` if it is the first time an id names it.
+  [[gnu::always_inline]] ObjId Number(ObjId v) {
+    if (v == 0 || v >= n_) return v;
+    if (to_[v] == 0) {
+      order_->push_back(v);
+      to_[v] = static_cast<ObjId>(order_->size());
+    }
+    return to_[v];
+  }
+  [[gnu::always_inline]] void id(ObjId v) { (*this)(Number(v)); }
 
  private:
-  const Renaming* r_;
+  ObjId* to_;
+  ObjId n_;
+  std::vector<ObjId>* order_;
 };
 
 class Reader {
@@ -156,74 +175,43 @@ class Reader {
   bool ok_ = true;
 };
 
-// The slots, freed ones included; the allocation and free records, the
-// ordinals and labels are left out (history and names for reports).
+// An object's slot: its type and whether it is live and devm memory. The
+// allocation and free records, the ordinal and the label are left out
+// (history and names for reports); the index into its store is its rank
+// among the objects of its type, in the order of the encoding.
 template <class A>
 [[gnu::always_inline]] inline void IoSlot(A& a, Slot& slot) {
   a(slot.type);
   a(slot.live);
   a(slot.devm);
-  a(slot.index);
 }
 
-template <class A>
-void IoHeap(A& a, Heap& heap) {
-  auto n = static_cast<uint32_t>(heap.size());
-  a.Reserve(4 + 8 * n);
-  a(n);
-  if constexpr (A::kReading) {
-    heap = Heap();
-    if (!a.Plausible(n)) return;
-  }
-  for (ObjId id = 1; id < n; ++id) {
-    Slot tmp;
-    Slot& slot = A::kReading ? tmp : heap.slot(id);
-    IoSlot(a, slot);
-    if constexpr (A::kReading) {
-      heap.NewSlot(slot.type, slot.index, -1, StackRef{});
-      heap.slot(id).live = slot.live;
-      heap.slot(id).devm = slot.devm;
-    }
-  }
-}
-
-// A store: its size, then its dummy element 0 if dummies were used
-// (otherwise it is as State() made it), then its objects.
-template <class A, class T>
-void IoStore(A& a, Store<T>& store, bool dummies) {
-  if (!fields::IoLength(a, store, 0)) return;
-  if (store.empty()) return;  // only a foreign input has no dummy
-  if (dummies) {
-    fields::Io(a, store[0]);
-  } else if constexpr (A::kReading) {
-    store[0] = Store<T>::Fresh();
-  }
-  for (size_t i = 1; i < store.size(); ++i) {
-    a.Reserve(sizeof(T));
-    fields::Io(a, store[i]);
-  }
-}
-
+// The plain encoding: the slots, the stores (the dummies if used), the
+// globals, sysfs in its order.
 template <class A>
 void IoState(A& a, State& s) {
-  IoHeap(a, s.heap);
+  auto n = static_cast<uint32_t>(s.heap.size());
+  a.Reserve(4 + 8 * n);
+  a(n);
+  for (ObjId id = 1; id < n; ++id) {
+    IoSlot(a, s.heap.slot(id));
+    a(s.heap.slot(id).index);
+  }
   a(s.dummies_used);
-  // Every object of every store.
-  fields::ForEachStore(s,
-                       [&](auto& store) { IoStore(a, store, s.dummies_used); });
+  fields::ForEachStore(s, [&](auto& store) {
+    fields::IoLength(a, store, 0);
+    if (s.dummies_used) fields::Io(a, store[0]);
+    for (size_t i = 1; i < store.size(); ++i) {
+      a.Reserve(sizeof(store[i]));
+      fields::Io(a, store[i]);
+    }
+  });
   fields::IoGlobals(a, s);
   fields::IoList(a, s.sysfs);
 }
 
-// The number of objects (the dummy included) in the store of `type`; 0 for
-// a type without one.
-size_t StoreSize(const State& s, ObjType type) {
-  size_t size = 0;
-  fields::ForEachStore(s, [&](const auto& store) {
-    using T = typename std::decay_t<decltype(store)>::value_type;
-    if (type == TypeOf<T>::value) size = store.size();
-  });
-  return size;
+bool ValidType(ObjType t) {
+  return t != ObjType::kNull && static_cast<int>(t) < kObjTypes;
 }
 
 }  // namespace
@@ -235,78 +223,123 @@ void EncodeState(const State& s, std::string& out) {
   w.Finish();
 }
 
-bool DecodeState(std::string_view& in, State& s) {
-  Reader r(in);
-  IoState(r, s);
-  s.deferred_trigger_count = 0;
-  if (!r.ok()) return false;
-  // Every slot must point into its store.
-  for (ObjId id = 1; id < s.heap.size(); ++id) {
-    const Slot& slot = s.heap.slot(id);
-    const size_t size = StoreSize(s, slot.type);
-    if (slot.index == 0 || slot.index >= size) return false;
-  }
-  return true;
-}
-
+// The canonical encoding, in the order of the canonical walk: the number
+// of objects, whether dummies were used, the globals (their ids numbering
+// the objects they name first), sysfs, the dummies if used, then each
+// object in its number's order, its slot then its fields, each id numbering
+// the objects it names first. So the walk and the encoding are one pass.
 void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
-  // Reused from call to call: the canonical order, the old store indices
-  // of the objects kept grouped by type (each group in the new order) and
-  // the sysfs entries.
+  // Reused from call to call: the canonical order, the sysfs entries and
+  // the leaked objects.
   thread_local std::vector<ObjId> order;
-  thread_local std::vector<uint32_t> by_type;
   thread_local std::vector<State::SysfsEntry> sysfs;
-  State& s = const_cast<State&>(cs);  // the writers only read
-  CanonicalOrder(s, r, order);
-  sysfs.assign(s.sysfs.begin(), s.sysfs.end());
-  for (State::SysfsEntry& e : sysfs) e.parent.id = r(e.parent.id);
-  std::sort(sysfs.begin(), sysfs.end(), SysfsBefore);
-  // A counting sort on the type: group t is by_type[start[t], start[t+1]).
-  std::array<uint32_t, kObjTypes + 1> start{};
-  for (ObjId id : order) ++start[static_cast<int>(s.heap.slot(id).type) + 1];
-  for (int t = 0; t < kObjTypes; ++t) start[t + 1] += start[t];
-  std::array<uint32_t, kObjTypes> next;
-  std::copy(start.begin(), start.begin() + kObjTypes, next.begin());
-  by_type.resize(order.size());
-  RenamingWriter w(out, r);  // a local: in registers
-  // The slots in their new order, each with its index in the store once
-  // that is compacted in the same order.
-  w.Reserve(4 + 8 * order.size());
-  w(static_cast<uint32_t>(order.size() + 1));
-  for (ObjId id : order) {
-    Slot slot = s.heap.slot(id);
-    const int t = static_cast<int>(slot.type);
-    by_type[next[t]++] = slot.index;
-    slot.index = next[t] - start[t];
-    IoSlot(w, slot);
-  }
-  // Each store: its dummy (if used), then the objects kept, in the new
-  // order.
+  thread_local std::vector<ObjId> orphans;
+  State& s = const_cast<State&>(cs);  // the writer only reads
+  const auto n = static_cast<ObjId>(s.heap.size());
+  std::vector<ObjId>& to = r.to_;
+  to.assign(n, 0);
+  order.clear();
+  CanonicalWriter w(out, to, order);  // a local: in registers
+  w.Reserve(4);
+  const size_t count_at = w.Offset();
+  w(uint32_t{0});  // the number of objects, known at the end
   w(s.dummies_used);
-  fields::ForEachStore(s, [&](auto& store) {
-    using T = typename std::decay_t<decltype(store)>::value_type;
-    const int t = static_cast<int>(TypeOf<T>::value);
-    const std::span<const uint32_t> kept(by_type.data() + start[t],
-                                         start[t + 1] - start[t]);
-    RenamingWriter sw = w;
-    sw.Reserve(4 + sizeof(T));
-    sw(static_cast<uint32_t>(kept.size() + 1));
-    if (s.dummies_used) fields::Io(sw, store[0]);
-    for (uint32_t index : kept) {
-      sw.Reserve(sizeof(T));
-      fields::Io(sw, store[index]);
-    }
-    w = sw;
-  });
   fields::IoGlobals(w, s);
+  // sysfs names the objects it holds in the order of their names (and old
+  // ids, for equal names), and is written in the order of names and new
+  // ids: a set either way.
+  sysfs.assign(s.sysfs.begin(), s.sysfs.end());
+  std::sort(sysfs.begin(), sysfs.end(), SysfsBefore);
+  for (State::SysfsEntry& e : sysfs) e.parent.id = w.Number(e.parent.id);
+  std::sort(sysfs.begin(), sysfs.end(), SysfsBefore);
   w.Reserve(4 + sizeof(State::SysfsEntry) * sysfs.size());
   w(static_cast<uint32_t>(sysfs.size()));
   for (State::SysfsEntry& e : sysfs) {
-    // Already renamed: written as they are.
-    w(e.parent.id);
+    w(e.parent.id);  // numbered above
     fields::Io(w, e.name);
   }
+  // The dummy element 0 of each store: a type-confused write may have put
+  // ids there, and a type-confused read may find them.
+  if (s.dummies_used) {
+    fields::ForEachStore(s, [&](auto& store) {
+      w.Reserve(sizeof(store[0]));
+      fields::Io(w, store[0]);
+    });
+  }
+  auto walk = [&](size_t from) {
+    for (size_t k = from; k < order.size(); ++k) {
+      const ObjId id = order[k];
+      w.Reserve(3);
+      IoSlot(w, s.heap.slot(id));
+      fields::WithObject(s, id, [&](auto& o) {
+        w.Reserve(sizeof(o));
+        fields::Io(w, o);
+      });
+    }
+  };
+  walk(0);
+  // Live objects nothing reaches (leaks): by type, then in their old order
+  // (which is history: two states that differ only in it stay apart, which
+  // costs states, never soundness).
+  orphans.clear();
+  for (ObjId id = 1; id < n; ++id) {
+    if (s.heap.slot(id).live && to[id] == 0) orphans.push_back(id);
+  }
+  std::stable_sort(orphans.begin(), orphans.end(), [&](ObjId a, ObjId b) {
+    return s.heap.slot(a).type < s.heap.slot(b).type;
+  });
+  r.orphans_ = 0;
+  for (ObjId id : orphans) {
+    if (to[id] != 0) continue;  // reached from an earlier one
+    ++r.orphans_;
+    const size_t from = order.size();
+    w.Number(id);
+    walk(from);
+  }
   w.Finish();
+  const auto count = static_cast<uint32_t>(order.size() + 1);
+  std::memcpy(out.data() + count_at, &count, sizeof(count));
+  bool identity = count == n;
+  for (size_t k = 0; identity && k < order.size(); ++k)
+    identity = order[k] == k + 1;
+  if (identity) to.clear();
+}
+
+bool DecodeState(std::string_view& in, State& s) {
+  Reader r(in);
+  uint32_t n = 0;
+  r(n);
+  if (!r.Plausible(n) || n == 0) return false;
+  s.heap = Heap();
+  fields::ForEachStore(s, [&](auto& store) { store.resize(1); });
+  r(s.dummies_used);
+  fields::IoGlobals(r, s);
+  fields::IoList(r, s.sysfs);
+  fields::ForEachStore(s, [&](auto& store) {
+    if (s.dummies_used) {
+      fields::Io(r, store[0]);
+    } else {
+      store[0] = std::decay_t<decltype(store)>::Fresh();
+    }
+  });
+  for (ObjId id = 1; id < n && r.ok(); ++id) {
+    Slot slot;
+    IoSlot(r, slot);
+    if (!ValidType(slot.type)) return false;
+    // Its store grows by one: the index is its rank in its type.
+    fields::ForEachStore(s, [&](auto& store) {
+      using T = typename std::decay_t<decltype(store)>::value_type;
+      if (slot.type != TypeOf<T>::value) return;
+      const auto index = static_cast<uint32_t>(store.size());
+      store.emplace_back();
+      s.heap.NewSlot(slot.type, index, -1, StackRef{});
+    });
+    s.heap.slot(id).live = slot.live;
+    s.heap.slot(id).devm = slot.devm;
+    fields::WithObject(s, id, [&](auto& o) { fields::Io(r, o); });
+  }
+  s.deferred_trigger_count = 0;
+  return r.ok();
 }
 
 Fingerprint FingerprintOf(std::string_view bytes) {

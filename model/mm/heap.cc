@@ -64,28 +64,4 @@ StackRef Heap::Record(const char* const* frames, int depth) {
   return r;
 }
 
-void Heap::Compact(const std::vector<ObjId>& kept) {
-  // Reused from call to call (the explorer compacts after every event).
-  thread_local std::vector<Slot> slots;
-  thread_local std::vector<const char*> frames;
-  slots.clear();
-  frames.clear();
-  slots.reserve(kept.size() + 1);
-  slots.emplace_back();
-  auto move_stack = [&](StackRef& r) {
-    const auto offset = static_cast<uint32_t>(frames.size());
-    frames.insert(frames.end(), frames_.begin() + r.offset,
-                  frames_.begin() + r.offset + r.len);
-    r.offset = offset;
-  };
-  for (ObjId id : kept) {
-    Slot s = slots_[id];
-    move_stack(s.alloc_stack);
-    move_stack(s.free_stack);
-    slots.push_back(s);
-  }
-  slots_.swap(slots);
-  frames_.swap(frames);
-}
-
 }  // namespace dsifuzz::model

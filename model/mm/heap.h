@@ -116,11 +116,6 @@ class Heap {
 
   // Copies a call stack into the frame pool.
   StackRef Record(const char* const* frames, int depth);
-  // Keeps only the slots `kept`, renumbered 1, 2, ... in that order, and only
-  // their records in the frame pool. For the explorer's canonical form
-  // (model/state_canon.h); the caller rewrites every id and index that pointed
-  // at the old numbering.
-  void Compact(const std::vector<ObjId>& kept);
   // Frame i (0 = outermost) of a recorded stack.
   const char* Frame(StackRef s, uint32_t i) const {
     return frames_[s.offset + i];

@@ -2,11 +2,13 @@
 // same situation reached through different allocation histories becomes
 // the same State, so that a search can reach a fixed point.
 //
+//   std::string key;
 //   Renaming r;
-//   Canonicalize(state, r);       // garbage dropped, ids renumbered
-//   property.RenameObjects(r);    // what observers remember follows
+//   EncodeCanonical(state, key, r);   // state_hash.h: `state` unchanged
+//   property.SaveMemory(key, r);      // what observers remember, renamed
+//   Canonicalize(state, r);           // or the canonical State itself
 //
-// Canonicalize() does three things, all invisible to the model:
+// The canonical form does three things, all invisible to the model:
 //
 //  1. It drops every freed object that nothing refers to any more: no live
 //     object, no freed object still referred to, and no global (driver and
@@ -21,9 +23,8 @@
 //     breadth-first walk meets them: from the globals in a fixed order
 //     (driver, bus, host and deferred-probe lists, the world's devices,
 //     sysfs), each object's id fields in a fixed order, then the live
-//     objects nothing reaches (by type, then old order). Storage indices
-//     follow, and every id held anywhere in the State is rewritten. So the
-//     numbering says nothing of the order objects were allocated in.
+//     objects nothing reaches (by type, then old order). So the numbering
+//     says nothing of the order objects were allocated in.
 //  3. It sorts the sysfs names (a set: kobject_add looks for a duplicate,
 //     kobject_del removes the one match).
 //
@@ -36,14 +37,12 @@
 // every existing one. So the model's run from a canonical State is the run
 // from the original with ids renamed: same branches, same facts up to the
 // renaming and the order of the leak facts (state_canon_test checks it on
-// random runs of every variant). The allocation and free records of the
-// objects kept are kept (reports print them); their ordinals ("struct
-// mipi_dsi_device#3") and labels are names for reports, left as they were
-// and not part of the state key (state_hash.h).
+// random runs of every variant). The canonical State keeps no allocation
+// or free records, ordinals or labels: names for reports, not part of the
+// state key (state_hash.h).
 //
-// Every field holding an ObjId is listed in state_canon.cc; the size
-// asserts in state_hash.cc fail the build when a struct gains a field, to
-// be added to both files.
+// Every field holding an ObjId is marked in state_fields.h; the size
+// asserts in state_hash.cc fail the build when a struct gains a field.
 #ifndef DSIFUZZ_MODEL_STATE_CANON_H_
 #define DSIFUZZ_MODEL_STATE_CANON_H_
 

@@ -17,8 +17,9 @@ namespace dsifuzz::model {
 namespace {
 
 // A new field changes its struct's size: encode it below (or say in
-// state_hash.h and docs/explore.md why it is left out); if it holds an
-// ObjId, list it in state_canon.cc's Ids(); if it holds a topology index,
+// state_hash.h and docs/explore.md why it is left out) in its field list
+// in state_fields.h, marked as an id if it holds an ObjId; if it holds a
+// topology index,
 // a DT node, a device name or a channel, rename it in
 // Symmetry::Permute(); then update the size here. The sizes are those of
 // x86-64 (gcc and clang).
@@ -267,15 +268,19 @@ void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
     });
   }
   auto walk = [&](size_t from) {
+    CanonicalWriter lw = w;  // in registers (see WriterBase)
     for (size_t k = from; k < order.size(); ++k) {
       const ObjId id = order[k];
-      w.Reserve(3);
-      IoSlot(w, s.heap.slot(id));
+      lw.Reserve(3);
+      IoSlot(lw, s.heap.slot(id));
       fields::WithObject(s, id, [&](auto& o) {
-        w.Reserve(sizeof(o));
-        fields::Io(w, o);
+        CanonicalWriter ow = lw;
+        ow.Reserve(sizeof(o));
+        fields::Io(ow, o);
+        lw = ow;
       });
     }
+    w = lw;
   };
   walk(0);
   // Live objects nothing reaches (leaks): by type, then in their old order

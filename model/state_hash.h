@@ -1,9 +1,10 @@
 // The encoding of a State for the explorer (tools/explore.h): two States
-// with equal encodings have the same future, whatever path led to them.
-// The explorer encodes States in canonical form (state_canon.h), so that
-// states differing only in history encode equally. The encoding holds
-// everything the model reads when it runs an event, and leaves out only
-// history that no model code reads:
+// with equal canonical encodings have the same future, whatever path led
+// to them. The explorer keys states by EncodeCanonical(), the encoding of
+// their canonical form (state_canon.h), so that states differing only in
+// history encode equally. The encoding holds everything the model reads
+// when it runs an event, and leaves out only history that no model code
+// reads:
 //
 //  - the heap records of where and when each object was allocated and
 //    freed (Slot::alloc_event, free_event, alloc_stack, free_stack) and the
@@ -12,14 +13,16 @@
 //  - State::deferred_trigger_count: dd.c reads it only to compare it with a
 //    copy taken earlier in the same event, so only its increments matter;
 //  - dsi_controller::transfers: a counter that ops->transfer increments
-//    and nothing reads.
+//    and nothing reads;
+//  - the stores' dummy elements while no bad access was handed one
+//    (State::dummies_used): they are then as State() made them.
 //
-// Everything else is encoded field by field: every slot (live and freed,
-// with its type and index), every object of every typed store (freed ones
-// too: a use-after-free reads their stale contents; the dummy element 0
-// too), the drivers, buses, host and deferred lists, of_node counts, armed
-// faults, the world's topology devices and sysfs names. One field list
-// per struct drives both EncodeState and DecodeState.
+// Everything else is encoded field by field: the drivers, buses, host and
+// deferred lists, of_node counts, armed faults, the world's topology
+// devices and sysfs names, then every object kept (live and freed: a
+// use-after-free reads stale contents), its slot's type and flags first.
+// One field list per struct (state_fields.h) drives the encoders, the
+// decoder and the canonical walk.
 //
 // Each encoded struct has a static_assert on its size in state_hash.cc, so
 // that adding a field to one fails the build until the encoding says
@@ -37,21 +40,21 @@
 
 namespace dsifuzz::model {
 
-// Appends the encoding of `s` to `out`, as it is.
+// Appends the encoding of `s` to `out`, as it is: ids as they are, every
+// slot with its store index, sysfs in its order (for tests that compare
+// States).
 void EncodeState(const State& s, std::string& out);
 // Appends the encoding of the canonical form of `s` (state_canon.h) to
-// `out`, without changing `s`: EncodeState() of Canonicalize()'s result.
-// `r` says how the canonical form renames the ids of `s`, for what the
-// observers remember (Property::SaveMemory).
+// `out`, without changing `s`; `r` says how the canonical form renames the
+// ids of `s`, for what the observers remember (Property::SaveMemory).
 void EncodeCanonical(const State& s, std::string& out, Renaming& r);
-
-// The inverse: makes `s` the State `in` starts with and advances `in` past
-// it. What the encoding leaves out comes back empty (no allocation or free
-// records, ordinals from 1 in slot order, no labels on slots, counters at
-// 0), which changes no run of the model, only the names reports would
-// give. False if `in` is not an encoding (`s` is then unusable).
+// The inverse of EncodeCanonical: makes `s` the canonical State `in`
+// starts with and advances `in` past it. What the encoding leaves out
+// comes back empty (no allocation or free records, ordinals from 1 in slot
+// order, no labels on slots, counters at 0), which changes no run of the
+// model, only the names reports would give. False if `in` is not an
+// encoding (`s` is then unusable).
 bool DecodeState(std::string_view& in, State& s);
-
 // A 128-bit fingerprint of an encoding (XXH3-128): what the explorer keeps
 // of each visited state.
 struct Fingerprint {

@@ -228,8 +228,9 @@ DSIFUZZ_FIELDS_INLINE void Io(A& a, State::SysfsEntry& e) {
   Io(a, e.name);
 }
 
-// The State's globals, sysfs excepted (its order is the caller's: the
-// canonical walk and encoding sort it, the plain encoding keeps it).
+// The State's globals, sysfs and the faults excepted (sysfs's order is the
+// caller's: the canonical encoding sorts it, the plain encoding keeps it;
+// the canonical encoding puts the faults first, at a fixed place).
 template <class A>
 DSIFUZZ_FIELDS_INLINE void IoGlobals(A& a, State& s) {
   a.Reserve(0);
@@ -250,11 +251,16 @@ DSIFUZZ_FIELDS_INLINE void IoGlobals(A& a, State& s) {
   // s.deferred_trigger_count: only compared with a copy taken in the same
   // event (dd.c), so its absolute value is history.
   IoList(a, s.of_refcount);
+  IoIdList(a, s.topo_dev);
+}
+
+// The armed fault countdowns, in the order of FaultSite (model/world.h).
+template <class A>
+DSIFUZZ_FIELDS_INLINE void IoFaults(A& a, State& s) {
   a(s.faults.kzalloc);
   a(s.faults.devres);
   a(s.faults.attach);
   a(s.faults.device_add);
-  IoIdList(a, s.topo_dev);
 }
 
 // Runs f(store) on each typed store of `s`, in State::objs order.

@@ -208,6 +208,7 @@ void IoState(A& a, State& s) {
     }
   });
   fields::IoGlobals(a, s);
+  fields::IoFaults(a, s);
   fields::IoList(a, s.sysfs);
 }
 
@@ -225,10 +226,11 @@ void EncodeState(const State& s, std::string& out) {
 }
 
 // The canonical encoding, in the order of the canonical walk: the number
-// of objects, whether dummies were used, the globals (their ids numbering
-// the objects they name first), sysfs, the dummies if used, then each
-// object in its number's order, its slot then its fields, each id numbering
-// the objects it names first. So the walk and the encoding are one pass.
+// of objects, the armed faults, whether dummies were used, the globals (their
+// ids numbering the objects they name first), sysfs, the dummies if used, then
+// each object in its number's order, its slot then its fields, each id
+// numbering the objects it names first. So the walk and the encoding are one
+// pass.
 void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
   // Reused from call to call: the canonical order, the sysfs entries and
   // the leaked objects.
@@ -243,7 +245,8 @@ void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
   CanonicalWriter w(out, to, order);  // a local: in registers
   w.Reserve(4);
   const size_t count_at = w.Offset();
-  w(uint32_t{0});  // the number of objects, known at the end
+  w(uint32_t{0});          // the number of objects, known at the end
+  fields::IoFaults(w, s);  // at a fixed place: RewriteFault()
   w(s.dummies_used);
   fields::IoGlobals(w, s);
   // sysfs names the objects it holds in the order of their names (and old
@@ -317,6 +320,7 @@ bool DecodeState(std::string_view& in, State& s) {
   if (!r.Plausible(n) || n == 0) return false;
   s.heap = Heap();
   fields::ForEachStore(s, [&](auto& store) { store.resize(1); });
+  fields::IoFaults(r, s);
   r(s.dummies_used);
   fields::IoGlobals(r, s);
   fields::IoList(r, s.sysfs);
@@ -345,6 +349,12 @@ bool DecodeState(std::string_view& in, State& s) {
   }
   s.deferred_trigger_count = 0;
   return r.ok();
+}
+
+void RewriteFault(std::string& encoding, int site, int count) {
+  static_assert(sizeof(Faults) == 4 * sizeof(int));
+  std::memcpy(encoding.data() + sizeof(uint32_t) + site * sizeof(int), &count,
+              sizeof(int));
 }
 
 Fingerprint FingerprintOf(std::string_view bytes) {

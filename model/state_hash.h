@@ -55,6 +55,13 @@ void EncodeCanonical(const State& s, std::string& out, Renaming& r);
 // model, only the names reports would give. False if `in` is not an
 // encoding (`s` is then unusable).
 bool DecodeState(std::string_view& in, State& s);
+// Rewrites, in a canonical encoding, the countdown of fault site `site`
+// (the fields of Faults in order) to `count`: the result is the canonical
+// encoding of the same State with that one field changed (the faults hold
+// no ids, so the numbering is the same; they sit at the same place in
+// every encoding).
+void RewriteFault(std::string& encoding, int site, int count);
+
 // A 128-bit fingerprint of an encoding (XXH3-128): what the explorer keeps
 // of each visited state.
 struct Fingerprint {

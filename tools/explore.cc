@@ -288,6 +288,15 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   };
   States states(world, sink, opts.share_teardowns);
   const std::string* key = nullptr;
+  // Arming a fault writes one countdown, which holds no id, and emits only
+  // kEvent: without symmetry (which may rename after any event) and with
+  // no property watching kEvent, the child's key is the parent's with the
+  // countdown rewritten (model::RewriteFault), and the event runs only if
+  // the child is new.
+  const bool fault_in_place =
+      opts.fault_in_place && !fold &&
+      (sink.Interest() & model::FactBit(model::FactKind::kEvent)) == 0;
+  std::string fault_key;
 
   // The post-setup state: the empty sequence.
   normalize();
@@ -316,7 +325,8 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
     next.Clear();
     const bool keep = opts.max_depth < 0 || depth + 1 < opts.max_depth;
     for (size_t fi = 0; fi < frontier.size() && !r.truncated; ++fi) {
-      std::string_view in = frontier.Key(fi);
+      const std::string_view parent_key = frontier.Key(fi);
+      std::string_view in = parent_key;
       if (!model::DecodeState(in, parent))
         return absl::InternalError("explore: a state key does not decode");
       const std::string_view memory = in;
@@ -325,21 +335,37 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
       enabled.clear();
       world.EnabledEvents(enabled);
       for (const model::Event& e : enabled) {
-        world.Restore(parent, &sink);
-        sink.Prime(memory);
-        if (!world.Apply(e).ok()) continue;  // cannot happen: e is enabled
+        // The child, on the working world; or, for an armed fault, only
+        // its key (the world takes the event if the child is new).
+        const bool in_place =
+            fault_in_place && e.kind == model::EventKind::kFail;
+        auto take = [&] {
+          world.Restore(parent, &sink);
+          sink.Prime(memory);
+          // Cannot fail: e is enabled.
+          return world.Apply(e).ok();
+        };
+        uint32_t during = 0;
+        if (in_place) {
+          fault_key.assign(parent_key);
+          model::RewriteFault(fault_key, e.arg, e.count);
+          key = &fault_key;
+          fp = model::FingerprintOf(fault_key);
+        } else {
+          if (!take()) continue;
+          // Whether the event itself fails a property depends on the
+          // parent and the event, not on the state reached: checked on
+          // every transition, merged or not.
+          during = sink.Violated();
+          normalize();
+          fp = states.Key(&key);
+        }
         ++d.transitions;
-        // Whether the event itself fails a property depends on the parent
-        // and the event, not on the state reached: checked on every
-        // transition, merged or not.
-        const uint32_t during = sink.Violated();
         bool new_finding = false;
         for (size_t i = 0; i < nprops; ++i) {
           if (found[i] < 0 && (during & (uint32_t{1} << i)) != 0)
             new_finding = true;
         }
-        normalize();
-        fp = states.Key(&key);
         const bool fresh = !states.Reached(fp);
         if (!fresh && !new_finding) {
           ++r.merged;
@@ -356,6 +382,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         ++d.states;
         ++r.states;
         if (keep) next.Add(node, *key);
+        if (in_place) take();  // the teardown runs on the world
         // The teardown's verdict depends only on the state reached (and
         // the properties' memories): judged once per distinct state.
         record(node, states.JudgeTeardown(fp));

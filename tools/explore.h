@@ -50,6 +50,9 @@ struct ExploreOptions {
   // with the states the teardown passes through (docs/explore.md); false:
   // run every teardown whole (for tests, which compare the two).
   bool share_teardowns = true;
+  // Arm a fault by rewriting its parent's key (docs/explore.md); false:
+  // run the event and encode its child like any other (for tests).
+  bool fault_in_place = true;
   // Properties that count (empty: all).
   std::vector<std::string> properties;
   // Stop after this many distinct states (the last depth is then partial).

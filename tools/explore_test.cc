@@ -192,6 +192,31 @@ TEST(Explore, SharedTeardownsJudgeLikeWholeOnes) {
   }
 }
 
+// Arming a fault by rewriting the parent's key finds what running the
+// event and encoding the child finds.
+TEST(Explore, FaultsArmedInPlaceLikeByTheEvent) {
+  for (const char* variant : {"upstream-6.11", "tomi-v1", "dsifuzz-fix"}) {
+    for (const std::string& p : PropertyNames()) {
+      SCOPED_TRACE(std::string(variant) + " " + p);
+      ExploreOptions o;
+      o.variant = variant;
+      o.topology = model::SeedTopology();
+      o.max_depth = 5;
+      o.properties = {p};
+      ExploreResult in_place = MustExplore(o);
+      o.fault_in_place = false;
+      ExploreResult by_event = MustExplore(o);
+      EXPECT_EQ(in_place.states, by_event.states);
+      EXPECT_EQ(in_place.transitions, by_event.transitions);
+      EXPECT_EQ(in_place.merged, by_event.merged);
+      ASSERT_EQ(in_place.findings.size(), by_event.findings.size());
+      for (size_t i = 0; i < by_event.findings.size(); ++i)
+        EXPECT_EQ(in_place.findings[i].scenario.events,
+                  by_event.findings[i].scenario.events);
+    }
+  }
+}
+
 TEST(Explore, RejectsUnknownNames) {
   ExploreOptions o;
   o.topology = model::SeedTopology();

@@ -270,20 +270,19 @@ void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
       fields::Io(w, store[0]);
     });
   }
-  auto walk = [&](size_t from) {
-    CanonicalWriter lw = w;  // in registers (see WriterBase)
+  // Everything inlined into one loop, so that the writer stays in
+  // registers.
+  auto walk = [&](size_t from) __attribute__((always_inline)) {
     for (size_t k = from; k < order.size(); ++k) {
       const ObjId id = order[k];
-      lw.Reserve(3);
-      IoSlot(lw, s.heap.slot(id));
-      fields::WithObject(s, id, [&](auto& o) {
-        CanonicalWriter ow = lw;
-        ow.Reserve(sizeof(o));
-        fields::Io(ow, o);
-        lw = ow;
-      });
+      w.Reserve(3);
+      IoSlot(w, s.heap.slot(id));
+      fields::WithObject(
+          s, id, [&](auto& o) __attribute__((always_inline)) {
+            w.Reserve(sizeof(o));
+            fields::Io(w, o);
+          });
     }
-    w = lw;
   };
   walk(0);
   // Live objects nothing reaches (leaks): by type, then in their old order

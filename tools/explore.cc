@@ -132,11 +132,14 @@ class States {
     return model::FingerprintOf(key_);
   }
 
-  bool Reached(const model::Fingerprint& fp) const {
-    auto it = seen_.find(fp);
-    return it != seen_.end() && (it->second & kReached) != 0;
+  // Marks the state reached by the search; false if it already was. One
+  // probe of the table: this runs on every transition.
+  bool Reach(const model::Fingerprint& fp) {
+    uint32_t& flags = seen_[fp];
+    const bool fresh = (flags & kReached) == 0;
+    flags |= kReached;
+    return fresh;
   }
-  void Reach(const model::Fingerprint& fp) { seen_[fp] |= kReached; }
 
   // The teardown's verdict from the world's state, whose key is `fp`
   // (without sharing: the whole teardown, run as Judge() runs it). Runs
@@ -366,7 +369,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           if (found[i] < 0 && (during & (uint32_t{1} << i)) != 0)
             new_finding = true;
         }
-        const bool fresh = !states.Reached(fp);
+        const bool fresh = states.Reach(fp);
         if (!fresh && !new_finding) {
           ++r.merged;
           continue;
@@ -378,7 +381,6 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           ++r.merged;
           continue;
         }
-        states.Reach(fp);
         ++d.states;
         ++r.states;
         if (keep) next.Add(node, *key);

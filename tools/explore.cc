@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <string_view>
 #include <utility>
@@ -81,25 +82,51 @@ struct Node {
 
 // The states of one depth still to expand: their keys (the State's
 // encoding followed by the properties' memories), back to back.
-struct Frontier {
-  std::string keys;
-  std::vector<uint64_t> end;    // keys[end[i-1], end[i]) is state i's
-  std::vector<uint32_t> nodes;  // its node
+// Keys live in blocks that are kept from depth to depth, so that a growing
+// frontier never copies what it holds (a key never spans two blocks).
+class Frontier {
+ public:
   void Add(uint32_t node, std::string_view key) {
-    keys.append(key);
-    end.push_back(keys.size());
-    nodes.push_back(node);
+    if (block_ == blocks_.size() || blocks_[block_].size - used_ < key.size())
+      NextBlock(key.size());
+    char* at = blocks_[block_].data.get() + used_;
+    std::memcpy(at, key.data(), key.size());
+    keys_.emplace_back(at, key.size());
+    used_ += key.size();
+    nodes_.push_back(node);
   }
-  std::string_view Key(size_t i) const {
-    const uint64_t from = i == 0 ? 0 : end[i - 1];
-    return std::string_view(keys).substr(from, end[i] - from);
-  }
-  size_t size() const { return nodes.size(); }
+  std::string_view Key(size_t i) const { return keys_[i]; }
+  uint32_t node(size_t i) const { return nodes_[i]; }
+  size_t size() const { return nodes_.size(); }
   void Clear() {
-    keys.clear();
-    end.clear();
-    nodes.clear();
+    keys_.clear();
+    nodes_.clear();
+    block_ = 0;
+    used_ = 0;
   }
+
+ private:
+  static constexpr size_t kBlock = size_t{4} << 20;
+  struct Block {
+    std::unique_ptr<char[]> data;
+    size_t size;
+  };
+  // The next block with room for `need` bytes, kept or new.
+  void NextBlock(size_t need) {
+    if (block_ < blocks_.size() && used_ > 0) ++block_;
+    while (block_ < blocks_.size() && blocks_[block_].size < need) ++block_;
+    if (block_ == blocks_.size()) {
+      const size_t size = std::max(kBlock, need);
+      blocks_.push_back(Block{std::make_unique<char[]>(size), size});
+    }
+    used_ = 0;
+  }
+
+  std::vector<Block> blocks_;
+  size_t block_ = 0;  // the block being filled
+  size_t used_ = 0;   // bytes used in it
+  std::vector<std::string_view> keys_;
+  std::vector<uint32_t> nodes_;
 };
 
 // At most this many properties at once: a state's teardown verdict is one
@@ -333,8 +360,9 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
       if (!model::DecodeState(in, parent))
         return absl::InternalError("explore: a state key does not decode");
       const std::string_view memory = in;
-      const uint32_t parent_node = frontier.nodes[fi];
+      const uint32_t parent_node = frontier.node(fi);
       world.Restore(parent, &sink);
+      bool pristine = true;  // the world is `parent`
       enabled.clear();
       world.EnabledEvents(enabled);
       for (const model::Event& e : enabled) {
@@ -343,7 +371,8 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         const bool in_place =
             fault_in_place && e.kind == model::EventKind::kFail;
         auto take = [&] {
-          world.Restore(parent, &sink);
+          if (!pristine) world.Restore(parent, &sink);
+          pristine = false;
           sink.Prime(memory);
           // Cannot fail: e is enabled.
           return world.Apply(e).ok();

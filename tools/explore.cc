@@ -16,6 +16,7 @@
 #include "model/state_symmetry.h"
 #include "model/world.h"
 #include "properties/property.h"
+#include "tools/explore_states.h"
 #include "tools/judge.h"
 
 namespace dsifuzz {
@@ -24,52 +25,6 @@ namespace {
 using model::Fact;
 using model::FactKind;
 using model::ObjId;
-
-// The properties of the exploration as one fact sink. What they remember
-// of the run (Property::SaveMemory) is part of the state key: two runs with
-// the same model state and the same memories give every property the same
-// future.
-class ExploreSink : public model::FactSink {
- public:
-  explicit ExploreSink(std::vector<std::unique_ptr<Property>> props)
-      : props_(std::move(props)) {
-    for (const auto& p : props_) {
-      p->set_limit(1);
-      router_.Add(p.get());
-    }
-  }
-
-  void OnFact(const Fact& f) override { router_.OnFact(f); }
-  uint64_t Interest() const override { return router_.Interest(); }
-
-  // Appends the properties' memories, one after the other, in the ids of
-  // the canonical form that `r` renames to.
-  void AppendMemory(std::string& out, const model::Renaming& r) const {
-    for (const auto& p : props_) p->SaveMemory(out, r);
-  }
-  // Back to the point of a run that left `memory`: no violation yet, and
-  // what the properties remember restored.
-  void Prime(std::string_view memory) {
-    for (auto& p : props_) p->LoadMemory(memory);
-  }
-  // Bit i set: property i has a violation.
-  uint32_t Violated() const {
-    uint32_t bits = 0;
-    for (size_t i = 0; i < props_.size(); ++i) {
-      if (!props_[i]->violations().empty()) bits |= uint32_t{1} << i;
-    }
-    return bits;
-  }
-  void ClearViolations() {
-    for (auto& p : props_) p->ClearViolations();
-  }
-
-  const std::vector<std::unique_ptr<Property>>& props() const { return props_; }
-
- private:
-  std::vector<std::unique_ptr<Property>> props_;
-  FactRouter router_;
-};
 
 // One distinct state (or a transition that brought a finding): how it was
 // reached, for the counterexample.
@@ -127,121 +82,6 @@ class Frontier {
   size_t used_ = 0;   // bytes used in it
   std::vector<std::string_view> keys_;
   std::vector<uint32_t> nodes_;
-};
-
-// At most this many properties at once: a state's teardown verdict is one
-// bit per property.
-constexpr size_t kMaxProperties = 30;
-
-// The states met so far, by the fingerprint of their key: whether the
-// search reached each, and, once judged, the verdict of the end-of-run
-// teardown from it (bit i: property i fails). Judged states include the
-// states a teardown passes through, reached by the search or not.
-class States {
- public:
-  States(model::World& world, ExploreSink& sink, bool share_teardowns)
-      : world_(world), sink_(sink) {
-    // A property that watched kTeardown could judge a teardown begun at a
-    // state differently from one that passes through it; none does.
-    share_teardowns_ =
-        share_teardowns &&
-        (sink.Interest() & model::FactBit(model::FactKind::kTeardown)) == 0;
-  }
-
-  // The key of the world's state: its canonical encoding and what the
-  // properties remember (in its ids); `*out` points at it until the next
-  // call.
-  model::Fingerprint Key(const std::string** out) {
-    key_.clear();
-    model::EncodeCanonical(world_.state(), key_, renaming_);
-    sink_.AppendMemory(key_, renaming_);
-    *out = &key_;
-    return model::FingerprintOf(key_);
-  }
-
-  // Marks the state reached by the search; false if it already was. One
-  // probe of the table: this runs on every transition.
-  bool Reach(const model::Fingerprint& fp) {
-    uint32_t& flags = seen_[fp];
-    const bool fresh = (flags & kReached) == 0;
-    flags |= kReached;
-    return fresh;
-  }
-
-  // The teardown's verdict from the world's state, whose key is `fp`
-  // (without sharing: the whole teardown, run as Judge() runs it). Runs
-  // the teardown on the world, each step judged on its own (the properties'
-  // violations cleared in between, what they remember kept): a step's
-  // verdict depends only on the state it starts from. So the teardown
-  // from state S_k is its step k then the teardown from S_{k+1}, and
-  // once a state on the way has a verdict the rest is that verdict.
-  uint32_t JudgeTeardown(const model::Fingerprint& fp) {
-    if (!share_teardowns_) {
-      world_.Teardown();
-      return sink_.Violated();
-    }
-    if (auto it = seen_.find(fp); it != seen_.end() && (it->second & kJudged))
-      return it->second & kVerdict;
-    chain_.clear();
-    chain_.push_back(Step{fp, true, 0});
-    sink_.ClearViolations();
-    world_.BeginTeardown();
-    model::World::TeardownCursor c;
-    model::Event e;
-    uint32_t verdict = 0;
-    for (;;) {
-      if (!world_.NextTeardownStep(c, e)) {
-        world_.ReportLeaks();
-        verdict = sink_.Violated();
-        break;
-      }
-      world_.TeardownStep(e);
-      chain_.back().violated = sink_.Violated();
-      sink_.ClearViolations();
-      // The state reached has the verdict of a teardown begun there only
-      // if the cursor skipped nothing that applies there.
-      if (!world_.TeardownFromStart(c)) {
-        chain_.push_back(Step{{}, false, 0});
-        continue;
-      }
-      const std::string* key;
-      const model::Fingerprint next = Key(&key);
-      if (auto it = seen_.find(next);
-          it != seen_.end() && (it->second & kJudged)) {
-        verdict = it->second & kVerdict;
-        break;
-      }
-      chain_.push_back(Step{next, true, 0});
-    }
-    for (size_t k = chain_.size(); k-- > 0;) {
-      verdict |= chain_[k].violated;
-      if (chain_[k].keyed) seen_[chain_[k].fp] |= kJudged | verdict;
-    }
-    return verdict;
-  }
-
- private:
-  static constexpr uint32_t kReached = 1u << 31;
-  static constexpr uint32_t kJudged = 1u << 30;
-  static constexpr uint32_t kVerdict = kJudged - 1;
-  static_assert(kMaxProperties <= 30);
-
-  // A state of a teardown being judged, and what its step violated.
-  struct Step {
-    model::Fingerprint fp;
-    bool keyed;  // fp is its key (a teardown begun there is the same)
-    uint32_t violated;
-  };
-
-  model::World& world_;
-  ExploreSink& sink_;
-  bool share_teardowns_ = true;
-  // Visited states are kept as 128-bit fingerprints of their keys
-  // (docs/explore.md: the chance that two of them collide).
-  absl::flat_hash_map<model::Fingerprint, uint32_t> seen_;
-  std::string key_;
-  model::Renaming renaming_;
-  std::vector<Step> chain_;
 };
 
 double Seconds(std::chrono::steady_clock::time_point since) {

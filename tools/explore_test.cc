@@ -5,6 +5,8 @@
 // shrinker's bounded search and with fuzz + shrink.
 #include "tools/explore.h"
 
+#include <random>
+
 #include <functional>
 #include <map>
 #include <string>
@@ -15,6 +17,7 @@
 #include "model/world.h"
 #include "properties/property.h"
 #include "shrinkers/shrink.h"
+#include "tools/explore_states.h"
 #include "tools/fuzz.h"
 #include "tools/judge.h"
 #include "tools/scenario.h"
@@ -268,6 +271,33 @@ TEST(StateHash, FingerprintsAreXxh3OfTheKey) {
   EXPECT_TRUE(model::FingerprintOf(key) == model::FingerprintOf(key));
   EXPECT_FALSE(model::FingerprintOf(key) ==
                model::FingerprintOf(key.substr(1)));
+}
+
+// The table of states: flags set per fingerprint, kept through growth; a
+// fingerprint is told from one that differs anywhere in its 112 kept bits.
+TEST(FingerprintTable, KeepsFlagsPerFingerprintThroughGrowth) {
+  FingerprintTable t;
+  std::mt19937_64 rng(7);
+  std::vector<model::Fingerprint> fps(200000);
+  for (auto& fp : fps) fp = model::Fingerprint{rng(), rng()};
+  for (size_t i = 0; i < fps.size(); ++i) {
+    EXPECT_EQ(t.Or(fps[i], static_cast<uint16_t>(1u << (i % 16))), 0u);
+  }
+  EXPECT_EQ(t.size(), fps.size());
+  for (size_t i = 0; i < fps.size(); ++i) {
+    ASSERT_EQ(t.Flags(fps[i]), 1u << (i % 16)) << i;
+  }
+  // Or() adds bits and returns the old ones.
+  EXPECT_EQ(t.Or(fps[3], 1), 1u << 3);
+  EXPECT_EQ(t.Flags(fps[3]), (1u << 3) | 1u);
+  EXPECT_EQ(t.size(), fps.size());
+  // Absent: no flags. Differing in the high word only, or with lo == 0.
+  EXPECT_EQ(t.Flags(model::Fingerprint{fps[0].lo, fps[0].hi ^ (1ull << 63)}),
+            0u);
+  const model::Fingerprint zero{0, 12345ull << 16};
+  EXPECT_EQ(t.Flags(zero), 0u);
+  t.Or(zero, 2);
+  EXPECT_EQ(t.Flags(zero), 2u);
 }
 
 // The shortest failing sequence of each property by brute force: every

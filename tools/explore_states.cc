@@ -1,0 +1,151 @@
+#include "tools/explore_states.h"
+
+#include <utility>
+
+namespace dsifuzz {
+
+ExploreSink::ExploreSink(std::vector<std::unique_ptr<Property>> props)
+    : props_(std::move(props)) {
+  for (const auto& p : props_) {
+    p->set_limit(1);
+    router_.Add(p.get());
+  }
+}
+
+void ExploreSink::AppendMemory(std::string& out,
+                               const model::Renaming& r) const {
+  for (const auto& p : props_) p->SaveMemory(out, r);
+}
+
+void ExploreSink::Prime(std::string_view memory) {
+  for (auto& p : props_) p->LoadMemory(memory);
+}
+
+uint32_t ExploreSink::Violated() const {
+  uint32_t bits = 0;
+  for (size_t i = 0; i < props_.size(); ++i) {
+    if (!props_[i]->violations().empty()) bits |= uint32_t{1} << i;
+  }
+  return bits;
+}
+
+void ExploreSink::ClearViolations() {
+  for (auto& p : props_) p->ClearViolations();
+}
+
+FingerprintTable::FingerprintTable() : entries_(size_t{1} << 16) {}
+
+FingerprintTable::Entry FingerprintTable::Stored(const model::Fingerprint& fp) {
+  // lo == 0 marks an empty entry: a fingerprint whose lo is 0 is kept as
+  // 1 (it then stands for both, a 2^-64 chance).
+  return Entry{fp.lo == 0 ? 1 : fp.lo, fp.hi & ~kFlagBits};
+}
+
+// XXH3's bits are uniform: the low ones of lo pick the first entry.
+size_t FingerprintTable::Slot(const Entry& key) const {
+  const size_t mask = entries_.size() - 1;
+  size_t i = key.lo & mask;
+  while (entries_[i].lo != 0 &&
+         (entries_[i].lo != key.lo || (entries_[i].hi & ~kFlagBits) != key.hi))
+    i = (i + 1) & mask;
+  return i;
+}
+
+uint16_t FingerprintTable::Flags(const model::Fingerprint& fp) const {
+  const Entry& e = entries_[Slot(Stored(fp))];
+  return e.lo == 0 ? 0 : static_cast<uint16_t>(e.hi & kFlagBits);
+}
+
+uint16_t FingerprintTable::Or(const model::Fingerprint& fp, uint16_t bits) {
+  const Entry key = Stored(fp);
+  Entry* e = &entries_[Slot(key)];
+  if (e->lo == 0) {
+    // At most 70% full: linear probing stays short.
+    if (10 * (size_ + 1) > 7 * entries_.size()) {
+      Grow();
+      e = &entries_[Slot(key)];
+    }
+    *e = key;
+    ++size_;
+  }
+  const auto old = static_cast<uint16_t>(e->hi & kFlagBits);
+  e->hi |= bits;
+  return old;
+}
+
+void FingerprintTable::Grow() {
+  std::vector<Entry> old(2 * entries_.size());
+  old.swap(entries_);
+  for (const Entry& e : old) {
+    if (e.lo != 0) entries_[Slot(Entry{e.lo, e.hi & ~kFlagBits})] = e;
+  }
+}
+
+States::States(model::World& world, ExploreSink& sink, bool share_teardowns)
+    : world_(world), sink_(sink) {
+  // A property that watched kTeardown could judge a teardown begun at a
+  // state differently from one that passes through it; none does.
+  share_teardowns_ =
+      share_teardowns &&
+      (sink.Interest() & model::FactBit(model::FactKind::kTeardown)) == 0;
+}
+
+model::Fingerprint States::Key(const std::string** out) {
+  key_.clear();
+  model::EncodeCanonical(world_.state(), key_, renaming_);
+  sink_.AppendMemory(key_, renaming_);
+  *out = &key_;
+  return model::FingerprintOf(key_);
+}
+
+// Runs the teardown on the world, each step judged on its own (the
+// properties' violations cleared in between, what they remember kept): a
+// step's verdict depends only on the state it starts from. So the teardown
+// from state S_k is its step k then the teardown from S_{k+1}, and once a
+// state on the way has a verdict the rest is that verdict.
+uint32_t States::JudgeTeardown(const model::Fingerprint& fp) {
+  if (!share_teardowns_) {
+    world_.Teardown();
+    return sink_.Violated();
+  }
+  if (const uint16_t flags = table_.Flags(fp); flags & kJudged)
+    return flags & kVerdict;
+  chain_.clear();
+  chain_.push_back(Step{fp, true, 0});
+  sink_.ClearViolations();
+  world_.BeginTeardown();
+  model::World::TeardownCursor c;
+  model::Event e;
+  uint32_t verdict = 0;
+  for (;;) {
+    if (!world_.NextTeardownStep(c, e)) {
+      world_.ReportLeaks();
+      verdict = sink_.Violated();
+      break;
+    }
+    world_.TeardownStep(e);
+    chain_.back().violated = sink_.Violated();
+    sink_.ClearViolations();
+    // The state reached has the verdict of a teardown begun there only if
+    // the cursor skipped nothing that applies there.
+    if (!world_.TeardownFromStart(c)) {
+      chain_.push_back(Step{{}, false, 0});
+      continue;
+    }
+    const std::string* key;
+    const model::Fingerprint next = Key(&key);
+    if (const uint16_t flags = table_.Flags(next); flags & kJudged) {
+      verdict = flags & kVerdict;
+      break;
+    }
+    chain_.push_back(Step{next, true, 0});
+  }
+  for (size_t k = chain_.size(); k-- > 0;) {
+    verdict |= chain_[k].violated;
+    if (chain_[k].keyed)
+      table_.Or(chain_[k].fp, static_cast<uint16_t>(kJudged | verdict));
+  }
+  return verdict;
+}
+
+}  // namespace dsifuzz

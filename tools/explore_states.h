@@ -1,0 +1,136 @@
+// The explorer's bookkeeping (tools/explore.cc): the properties as one
+// fact sink, the table of the states met, and the judging of teardowns.
+//
+//   ExploreSink sink(MakeAllProperties());
+//   World world(topo, variant, &sink);
+//   States states(world, sink, /*share_teardowns=*/true);
+//   const std::string* key;
+//   Fingerprint fp = states.Key(&key);   // the world's state
+//   if (states.Reach(fp)) verdict = states.JudgeTeardown(fp);
+#ifndef DSIFUZZ_TOOLS_EXPLORE_STATES_H_
+#define DSIFUZZ_TOOLS_EXPLORE_STATES_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/state_hash.h"
+#include "model/world.h"
+#include "properties/property.h"
+
+namespace dsifuzz {
+
+// The properties of an exploration as one fact sink. What they remember
+// of the run (Property::SaveMemory) is part of the state key: two runs with
+// the same model state and the same memories give every property the same
+// future.
+class ExploreSink : public model::FactSink {
+ public:
+  explicit ExploreSink(std::vector<std::unique_ptr<Property>> props);
+
+  void OnFact(const model::Fact& f) override { router_.OnFact(f); }
+  uint64_t Interest() const override { return router_.Interest(); }
+
+  // Appends the properties' memories, one after the other, in the ids of
+  // the canonical form that `r` renames to.
+  void AppendMemory(std::string& out, const model::Renaming& r) const;
+  // Back to the point of a run that left `memory`: no violation yet, and
+  // what the properties remember restored.
+  void Prime(std::string_view memory);
+  // Bit i set: property i has a violation.
+  uint32_t Violated() const;
+  void ClearViolations();
+
+  const std::vector<std::unique_ptr<Property>>& props() const { return props_; }
+
+ private:
+  std::vector<std::unique_ptr<Property>> props_;
+  FactRouter router_;
+};
+
+// A set of state fingerprints, each with 16 bits of flags: open addressing
+// with linear probing over 16-byte entries, so that a lookup, which the
+// explorer makes for every transition, costs one cache line most of the
+// time. A fingerprint keeps 112 of its 128 bits (docs/explore.md: the
+// chance of a collision).
+class FingerprintTable {
+ public:
+  FingerprintTable();
+  // The flags of `fp`; 0 if it is not in the table.
+  uint16_t Flags(const model::Fingerprint& fp) const;
+  // Sets `bits` in the flags of `fp`, adding it if it is not in the table;
+  // returns the flags it had.
+  uint16_t Or(const model::Fingerprint& fp, uint16_t bits);
+  size_t size() const { return size_; }
+
+ private:
+  // lo == 0: an empty entry; the low 16 bits of hi are the flags.
+  struct Entry {
+    uint64_t lo = 0;
+    uint64_t hi = 0;
+  };
+  static constexpr uint64_t kFlagBits = 0xFFFF;
+  static Entry Stored(const model::Fingerprint& fp);
+  size_t Slot(const Entry& key) const;
+  void Grow();
+
+  std::vector<Entry> entries_;
+  size_t size_ = 0;
+};
+
+// At most this many properties at once: a state's teardown verdict is one
+// bit per property, in the table's flags.
+inline constexpr size_t kMaxProperties = 14;
+
+// The states met so far, by the fingerprint of their key: whether the
+// search reached each, and, once judged, the verdict of the end-of-run
+// teardown from it (bit i: property i fails). Judged states include the
+// states a teardown passes through, reached by the search or not.
+class States {
+ public:
+  States(model::World& world, ExploreSink& sink, bool share_teardowns);
+
+  // The key of the world's state: its canonical encoding and what the
+  // properties remember (in its ids); `*out` points at it until the next
+  // call.
+  model::Fingerprint Key(const std::string** out);
+
+  // Marks the state reached by the search; false if it already was. One
+  // probe of the table: this runs on every transition.
+  bool Reach(const model::Fingerprint& fp) {
+    return (table_.Or(fp, kReached) & kReached) == 0;
+  }
+
+  // The teardown's verdict from the world's state, whose key is `fp`
+  // (without sharing: the whole teardown, run as Judge() runs it).
+  uint32_t JudgeTeardown(const model::Fingerprint& fp);
+
+  size_t size() const { return table_.size(); }
+
+ private:
+  static constexpr uint16_t kReached = 1u << 15;
+  static constexpr uint16_t kJudged = 1u << 14;
+  static constexpr uint16_t kVerdict = kJudged - 1;
+  static_assert(kMaxProperties <= 14);
+
+  // A state of a teardown being judged, and what its step violated.
+  struct Step {
+    model::Fingerprint fp;
+    bool keyed;  // fp is its key (a teardown begun there is the same)
+    uint32_t violated;
+  };
+
+  model::World& world_;
+  ExploreSink& sink_;
+  bool share_teardowns_ = true;
+  FingerprintTable table_;
+  std::string key_;
+  model::Renaming renaming_;
+  std::vector<Step> chain_;
+};
+
+}  // namespace dsifuzz
+
+#endif  // DSIFUZZ_TOOLS_EXPLORE_STATES_H_

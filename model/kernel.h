@@ -48,7 +48,13 @@ class Kernel {
   void SetEvent(int event, bool teardown) {
     event_ = event;
     teardown_ = teardown;
+    fault_sites_called_ = 0;
   }
+  // The fault sites (bit per FaultSite) the current event has called,
+  // armed or not. The faults are read nowhere else: an event that called
+  // none of the sites armed in a state runs the same with them unarmed,
+  // and leaves them as they were (the explorer reuses such transitions).
+  uint8_t fault_sites_called() const { return fault_sites_called_; }
   int event() const { return event_; }
   // Emit a kCall fact for every model function entered.
   void set_trace(bool on) { trace_ = on; }
@@ -314,10 +320,13 @@ class Kernel {
   // Adds a live object to the arena, allocated by the innermost frame.
   template <class T>
   Ptr<T> NewObject();
-  // Counts an armed fault down; true when this call is the one that fails.
-  bool FaultFires(int& countdown, const char* site) {
+  // A call at fault site `site` (named `name` in the fact): counts an
+  // armed fault down; true when this call is the one that fails.
+  bool FaultFires(FaultSite site, const char* name) {
+    fault_sites_called_ |= uint8_t{1} << static_cast<int>(site);
+    int& countdown = s_.faults.at(site);
     if (countdown == 0 || --countdown > 0) return false;
-    Emit(FactKind::kFaultHit, 0, 0, site);
+    Emit(FactKind::kFaultHit, 0, 0, name);
     return true;
   }
   template <class T>
@@ -337,6 +346,7 @@ class Kernel {
   bool teardown_ = false;
   bool trace_ = false;
   bool history_ = true;
+  uint8_t fault_sites_called_ = 0;
   Mutant mutant_ = Mutant::kNone;
   int depth_ = 0;
   std::array<const char*, 64> stack_{};
@@ -363,7 +373,7 @@ Ptr<T> Kernel::NewObject() {
 template <class T>
 Ptr<T> Kernel::kzalloc() {
   KFUNC();
-  if (FaultFires(s_.faults.kzalloc, "kzalloc")) return Ptr<T>{};
+  if (FaultFires(FaultSite::kKzalloc, "kzalloc")) return Ptr<T>{};
   return NewObject<T>();
 }
 

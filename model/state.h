@@ -35,6 +35,10 @@ DSIFUZZ_OBJ_TYPE(bridge_priv, kBridgePriv);
 DSIFUZZ_OBJ_TYPE(panel_priv, kPanelPriv);
 #undef DSIFUZZ_OBJ_TYPE
 
+// The calls an armed fault can make fail.
+enum class FaultSite : uint8_t { kKzalloc, kDevres, kAttach, kDeviceAdd };
+inline constexpr int kFaultSites = 4;
+
 // Faults armed by `fail SITE [N]` events: a countdown per site; the call
 // that brings it from 1 to 0 fails (N = 1: the next one).
 struct Faults {
@@ -42,6 +46,27 @@ struct Faults {
   int devres = 0;      // devres node allocation (devm_*, devres groups)
   int attach = 0;      // the host's ops->attach
   int device_add = 0;  // device_add() (as a failing kobject_add)
+
+  int& at(FaultSite site) {
+    switch (site) {
+      case FaultSite::kKzalloc:
+        return kzalloc;
+      case FaultSite::kDevres:
+        return devres;
+      case FaultSite::kAttach:
+        return attach;
+      case FaultSite::kDeviceAdd:
+        break;
+    }
+    return device_add;
+  }
+  int at(FaultSite site) const { return const_cast<Faults*>(this)->at(site); }
+  // Bit i set: site i is armed.
+  uint8_t Armed() const {
+    return (kzalloc != 0 ? 1 : 0) | (devres != 0 ? 2 : 0) |
+           (attach != 0 ? 4 : 0) | (device_add != 0 ? 8 : 0);
+  }
+  friend bool operator==(const Faults&, const Faults&) = default;
 };
 
 struct State {

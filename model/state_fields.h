@@ -254,7 +254,7 @@ DSIFUZZ_FIELDS_INLINE void IoGlobals(A& a, State& s) {
   IoIdList(a, s.topo_dev);
 }
 
-// The armed fault countdowns, in the order of FaultSite (model/world.h).
+// The armed fault countdowns, in the order of FaultSite (model/state.h).
 template <class A>
 DSIFUZZ_FIELDS_INLINE void IoFaults(A& a, State& s) {
   a(s.faults.kzalloc);

@@ -75,6 +75,16 @@ struct Fingerprint {
 };
 Fingerprint FingerprintOf(std::string_view bytes);
 
+// The explorer's fingerprint of a canonical key, in two parts: the
+// fingerprint of the key with its faults zeroed (its "rest"), and the
+// faults, mixed in by WithFaults() (an exclusive or with a bijective mix of
+// the four countdowns). So a state that differs from another only in its
+// armed faults has its fingerprint from the other's rest, without hashing
+// its key. RestFingerprint zeroes the faults of `key` while it hashes, and
+// puts them back.
+Fingerprint RestFingerprint(std::string& key);
+Fingerprint WithFaults(const Fingerprint& rest, const Faults& faults);
+
 }  // namespace dsifuzz::model
 
 #endif  // DSIFUZZ_MODEL_STATE_HASH_H_

@@ -66,6 +66,7 @@ class FactLog : public FactSink {
   }
 
   const std::vector<RecordedFact>& facts() const { return facts_; }
+  void Clear() { facts_.clear(); }
 
   // The facts of `kind` (of `event` unless it is -1, on `obj` unless 0).
   std::vector<RecordedFact> Of(FactKind kind, int event = -1,

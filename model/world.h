@@ -39,8 +39,6 @@ enum class EventKind : uint8_t {
   kFail,           // fail SITE [N]: the N-th next call at SITE fails
 };
 
-enum class FaultSite : uint8_t { kKzalloc, kDevres, kAttach, kDeviceAdd };
-
 struct Event {
   EventKind kind = EventKind::kBind;
   int16_t arg = -1;    // topology device, DriverKind or FaultSite

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "model/state_hash.h"
 #include "model/testing.h"
 
 namespace dsifuzz {
@@ -281,6 +282,70 @@ TEST(WorldTest, TeardownStepsResumeLikeATeardownBegunThere) {
                        On(EventKind::kUnbind, 1)),
             1);
   EXPECT_FALSE(steps.from_start[1]) << "bridge0 is still bound";
+}
+
+// The faults are read only at the calls of their sites: an event that
+// calls none of the sites armed in a state runs as it does with them
+// unarmed, and leaves them armed (the explorer reuses such transitions).
+// On random states of every variant, with random faults armed: the same
+// facts, and the same child but for the faults.
+TEST(WorldTest, AnEventThatCallsNoArmedSiteRunsAsWithoutThem) {
+  const Topology topo{{Controller("host0"), Controller("host1"),
+                       Bridge("bridge0", 0),
+                       Bridge("bridge1", 0, Style::kManual, 1),
+                       Bridge("bridge2", 1, Style::kNoUnregister),
+                       Panel("panel0", 1, Style::kAttach, 1)}};
+  auto canonical = [](const State& s) {
+    std::string out;
+    Renaming r;
+    EncodeCanonical(s, out, r);
+    return out;
+  };
+  int same = 0, called = 0;
+  for (const std::string& variant : VariantNames()) {
+    for (uint32_t seed = 1; seed <= 12; ++seed) {
+      SCOPED_TRACE(variant + " seed " + std::to_string(seed));
+      test::FactLog free_log, armed_log;
+      World w(topo, FindVariant(variant), &free_log);
+      World a(topo, FindVariant(variant), &armed_log);
+      w.Setup();
+      std::mt19937 rng(seed);
+      std::vector<Event> enabled;
+      for (int i = 0; i < 10; ++i) {
+        enabled.clear();
+        w.EnabledEvents(enabled);
+        // Faults armed at random on a copy of this state.
+        State free = w.Save();
+        free.faults = Faults{};
+        State armed = free;
+        for (int site = 0; site < kFaultSites; ++site) {
+          if (rng() % 2) armed.faults.at(static_cast<FaultSite>(site)) = 1;
+        }
+        for (const Event& e : enabled) {
+          if (e.kind == EventKind::kFail) continue;
+          w.Restore(free, &free_log);
+          free_log.Clear();
+          ASSERT_TRUE(w.Apply(e).ok());
+          if (w.kernel().fault_sites_called() & armed.faults.Armed()) {
+            ++called;
+            continue;
+          }
+          a.Restore(armed, &armed_log);
+          armed_log.Clear();
+          ASSERT_TRUE(a.Apply(e).ok());
+          ASSERT_EQ(free_log.Dump(), armed_log.Dump()) << w.Format(e);
+          State child = w.Save();
+          child.faults = armed.faults;
+          ASSERT_TRUE(canonical(child) == canonical(a.state())) << w.Format(e);
+          ++same;
+        }
+        w.Restore(free, &free_log);
+        ASSERT_TRUE(w.Apply(enabled[rng() % enabled.size()]).ok());
+      }
+    }
+  }
+  EXPECT_GT(same, 1000);
+  EXPECT_GT(called, 100);
 }
 
 }  // namespace

@@ -166,7 +166,11 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   const bool fault_in_place =
       opts.fault_in_place && !fold &&
       (sink.Interest() & model::FactBit(model::FactKind::kEvent)) == 0;
+  // The parent's key, and the transitions out of fault-free states for
+  // their siblings with faults armed (TransitionCache, docs/explore.md).
   std::string fault_key;
+  const bool reuse = opts.reuse_transitions;
+  TransitionCache cache;
 
   // The post-setup state: the empty sequence.
   normalize();
@@ -201,15 +205,14 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         return absl::InternalError("explore: a state key does not decode");
       const std::string_view memory = in;
       const uint32_t parent_node = frontier.node(fi);
+      fault_key.assign(parent_key);
+      const model::Fingerprint parent_rest = model::RestFingerprint(fault_key);
+      const uint8_t armed = parent.faults.Armed();
       world.Restore(parent, &sink);
       bool pristine = true;  // the world is `parent`
       enabled.clear();
       world.EnabledEvents(enabled);
       for (const model::Event& e : enabled) {
-        // The child, on the working world; or, for an armed fault, only
-        // its key (the world takes the event if the child is new).
-        const bool in_place =
-            fault_in_place && e.kind == model::EventKind::kFail;
         auto take = [&] {
           if (!pristine) world.Restore(parent, &sink);
           pristine = false;
@@ -217,12 +220,27 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           // Cannot fail: e is enabled.
           return world.Apply(e).ok();
         };
+        // The child: on the working world, by the event; or only its
+        // fingerprint, for an armed fault or a transition its fault-free
+        // sibling made (the world takes the event if the child is new).
+        const bool fail = e.kind == model::EventKind::kFail;
+        const bool in_place = fault_in_place && fail;
+        // Arming a fault writes the faults: never reused.
+        const bool reusable = reuse && !fail;
+        const TransitionCache::Entry* cached =
+            reusable && armed != 0 ? cache.Find(parent_rest, e) : nullptr;
+        if (cached != nullptr && (cached->sites_called & armed) != 0)
+          cached = nullptr;
         uint32_t during = 0;
         if (in_place) {
-          fault_key.assign(parent_key);
-          model::RewriteFault(fault_key, e.arg, e.count);
-          key = &fault_key;
-          fp = model::FingerprintOf(fault_key);
+          model::Faults faults = parent.faults;
+          faults.at(static_cast<model::FaultSite>(e.arg)) = e.count;
+          fp = model::WithFaults(parent_rest, faults);
+        } else if (cached != nullptr) {
+          fp = model::WithFaults(cached->child_rest, parent.faults);
+          during = cached->violated;
+          perm_index = cached->perm;
+          ++r.reused;
         } else {
           if (!take()) continue;
           // Whether the event itself fails a property depends on the
@@ -230,7 +248,16 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           // every transition, merged or not.
           during = sink.Violated();
           normalize();
-          fp = states.Key(&key);
+          model::Fingerprint rest;
+          fp = states.Key(&key, &rest);
+          if (reusable && armed == 0) {
+            TransitionCache::Entry entry;
+            entry.child_rest = rest;
+            entry.perm = perm_index;
+            entry.violated = static_cast<uint16_t>(during);
+            entry.sites_called = world.kernel().fault_sites_called();
+            cache.Put(parent_rest, e, entry);
+          }
         }
         ++d.transitions;
         bool new_finding = false;
@@ -252,8 +279,26 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         }
         ++d.states;
         ++r.states;
-        if (keep) next.Add(node, *key);
-        if (in_place) take();  // the teardown runs on the world
+        if (in_place) {
+          // Its key is the parent's, the countdown rewritten; the world
+          // takes the event for the teardown.
+          model::RewriteFault(fault_key, e.arg, e.count);
+          if (keep) next.Add(node, fault_key);
+          model::RewriteFault(fault_key, e.arg, 0);
+          take();
+        } else if (cached != nullptr) {
+          // Its key comes from the world, which must agree with the
+          // fingerprint the sibling gave.
+          take();
+          normalize();
+          if (!(states.Key(&key) == fp))
+            return absl::InternalError(
+                "explore: a transition reused from a state's fault-free "
+                "sibling disagrees with the event run");
+          if (keep) next.Add(node, *key);
+        } else if (keep) {
+          next.Add(node, *key);
+        }
         // The teardown's verdict depends only on the state reached (and
         // the properties' memories): judged once per distinct state.
         record(node, states.JudgeTeardown(fp));

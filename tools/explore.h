@@ -53,6 +53,10 @@ struct ExploreOptions {
   // Arm a fault by rewriting its parent's key (docs/explore.md); false:
   // run the event and encode its child like any other (for tests).
   bool fault_in_place = true;
+  // Reuse a transition out of a state with no armed fault for its
+  // siblings with faults armed where the event calls none of their armed
+  // sites (docs/explore.md); false: run every event (for tests).
+  bool reuse_transitions = true;
   // Properties that count (empty: all).
   std::vector<std::string> properties;
   // Stop after this many distinct states (the last depth is then partial).
@@ -81,9 +85,10 @@ struct ExploreDepth {
 };
 
 struct ExploreResult {
-  uint64_t states = 0;           // distinct states, the post-setup one included
-  uint64_t transitions = 0;      // events applied
-  uint64_t merged = 0;           // transitions that reached a known state
+  uint64_t states = 0;       // distinct states, the post-setup one included
+  uint64_t transitions = 0;  // events applied
+  uint64_t merged = 0;       // transitions that reached a known state
+  uint64_t reused = 0;       // transitions taken from a fault-free sibling's
   size_t symmetric_classes = 0;  // with symmetry: classes of bridges folded
   int depth_reached = 0;         // deepest depth with every state expanded
   bool complete = false;         // depth_reached is max_depth, or fixed point

@@ -163,6 +163,7 @@ int ExploreCommand(const std::vector<std::string>& args) {
     j["states"] = r->states;
     j["transitions"] = r->transitions;
     j["merged"] = r->merged;
+    j["reused"] = r->reused;
     j["depth_reached"] = r->depth_reached;
     j["complete"] = r->complete;
     j["fixed_point"] = r->fixed_point;
@@ -192,7 +193,8 @@ int ExploreCommand(const std::vector<std::string>& args) {
       std::cout << "depth " << d.depth << ": " << d.states << " new states, "
                 << d.transitions << " transitions\n";
     std::cout << r->states << " states, " << r->transitions << " transitions, "
-              << r->merged << " reached a known state; depth reached "
+              << r->merged << " reached a known state, " << r->reused
+              << " reused from a fault-free sibling; depth reached "
               << r->depth_reached << (r->complete ? "" : " (incomplete)")
               << "\n";
     for (size_t i = 0; i < r->findings.size(); ++i) {

@@ -1,5 +1,6 @@
 #include "tools/explore_states.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace dsifuzz {
@@ -90,12 +91,60 @@ States::States(model::World& world, ExploreSink& sink, bool share_teardowns)
       (sink.Interest() & model::FactBit(model::FactKind::kTeardown)) == 0;
 }
 
-model::Fingerprint States::Key(const std::string** out) {
+model::Fingerprint States::Key(const std::string** out,
+                               model::Fingerprint* rest) {
   key_.clear();
   model::EncodeCanonical(world_.state(), key_, renaming_);
   sink_.AppendMemory(key_, renaming_);
   *out = &key_;
-  return model::FingerprintOf(key_);
+  const model::Fingerprint r = model::RestFingerprint(key_);
+  if (rest != nullptr) *rest = r;
+  return model::WithFaults(r, world_.state().faults);
+}
+
+TransitionCache::TransitionCache(int max_log2)
+    : entries_(size_t{1} << std::min(16, max_log2)),
+      max_(size_t{1} << max_log2) {}
+
+model::Fingerprint TransitionCache::From(const model::Fingerprint& parent_rest,
+                                         const model::Event& e) {
+  // The event's three fields, packed one to one, then mixed like a fault.
+  model::Faults f;
+  f.kzalloc = static_cast<int>(e.kind);
+  f.devres = static_cast<uint16_t>(e.arg);
+  f.attach = e.count;
+  return model::WithFaults(parent_rest, f);
+}
+
+size_t TransitionCache::Slot(const model::Fingerprint& from) const {
+  const size_t mask = entries_.size() - 1;
+  size_t i = from.lo & mask;
+  while (entries_[i].used && !(entries_[i].from == from)) i = (i + 1) & mask;
+  return i;
+}
+
+const TransitionCache::Entry* TransitionCache::Find(
+    const model::Fingerprint& parent_rest, const model::Event& e) const {
+  const Entry& entry = entries_[Slot(From(parent_rest, e))];
+  return entry.used ? &entry : nullptr;
+}
+
+void TransitionCache::Put(const model::Fingerprint& parent_rest,
+                          const model::Event& e, const Entry& entry) {
+  const model::Fingerprint from = From(parent_rest, e);
+  if (Full()) {
+    if (entries_.size() >= max_) return;  // at the cap: not kept
+    std::vector<Entry> old(2 * entries_.size());
+    old.swap(entries_);
+    for (const Entry& o : old) {
+      if (o.used) entries_[Slot(o.from)] = o;
+    }
+  }
+  Entry& slot = entries_[Slot(from)];
+  if (!slot.used) ++size_;
+  slot = entry;
+  slot.from = from;
+  slot.used = true;
 }
 
 // Runs the teardown on the world, each step judged on its own (the

@@ -80,6 +80,45 @@ class FingerprintTable {
   size_t size_ = 0;
 };
 
+// Transitions out of states with no armed fault, for their siblings with
+// faults armed (docs/explore.md): an event that calls none of a state's
+// armed fault sites runs as it does with them unarmed (Kernel::
+// fault_sites_called), so the sibling's child is this child with the
+// sibling's faults. Open addressing over 40-byte entries, up to a cap past
+// which new transitions are not kept (a miss only costs running the
+// event).
+class TransitionCache {
+ public:
+  struct Entry {
+    model::Fingerprint from;  // the parent's rest mixed with the event
+    model::Fingerprint child_rest;
+    uint32_t perm = 0;      // the child's renaming (with symmetry)
+    uint16_t violated = 0;  // properties the event violated
+    uint8_t sites_called = 0;
+    bool used = false;
+  };
+  // Room for up to 2^max_log2 entries (70% of them used at most), grown
+  // from 2^16.
+  explicit TransitionCache(int max_log2 = 23);
+  // The transition by `e` out of a state whose rest is `parent_rest`, or
+  // nullptr.
+  const Entry* Find(const model::Fingerprint& parent_rest,
+                    const model::Event& e) const;
+  void Put(const model::Fingerprint& parent_rest, const model::Event& e,
+           const Entry& entry);
+  size_t size() const { return size_; }
+
+ private:
+  static model::Fingerprint From(const model::Fingerprint& parent_rest,
+                                 const model::Event& e);
+  size_t Slot(const model::Fingerprint& from) const;
+  bool Full() const { return 10 * (size_ + 1) > 7 * entries_.size(); }
+
+  std::vector<Entry> entries_;
+  size_t size_ = 0;
+  size_t max_;
+};
+
 // At most this many properties at once: a state's teardown verdict is one
 // bit per property, in the table's flags.
 inline constexpr size_t kMaxProperties = 14;
@@ -94,8 +133,10 @@ class States {
 
   // The key of the world's state: its canonical encoding and what the
   // properties remember (in its ids); `*out` points at it until the next
-  // call.
-  model::Fingerprint Key(const std::string** out);
+  // call. Returns its fingerprint, and its rest's in `*rest`
+  // (model::RestFingerprint).
+  model::Fingerprint Key(const std::string** out,
+                         model::Fingerprint* rest = nullptr);
 
   // Marks the state reached by the search; false if it already was. One
   // probe of the table: this runs on every transition.

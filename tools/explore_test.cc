@@ -220,6 +220,43 @@ TEST(Explore, FaultsArmedInPlaceLikeByTheEvent) {
   }
 }
 
+// Transitions reused from a state's fault-free sibling find what running
+// every event finds, with and without symmetry.
+TEST(Explore, ReusedTransitionsLikeRunOnes) {
+  model::Topology two = model::SeedTopology();
+  two.devices.push_back(two.devices[1]);
+  two.devices[2].name = "bridge1";
+  two.devices[2].channel = 1;
+  for (const char* variant : {"upstream-6.11", "maxime", "dsifuzz-fix"}) {
+    for (bool symmetry : {false, true}) {
+      for (const std::string& p : PropertyNames()) {
+        SCOPED_TRACE(std::string(variant) + " " + p +
+                     (symmetry ? " symmetry" : ""));
+        ExploreOptions o;
+        o.variant = variant;
+        o.topology = two;
+        o.max_depth = 5;
+        o.symmetry = symmetry;
+        o.properties = {p};
+        ExploreResult reused = MustExplore(o);
+        o.reuse_transitions = false;
+        ExploreResult run = MustExplore(o);
+        EXPECT_EQ(run.reused, 0u);
+        EXPECT_EQ(reused.states, run.states);
+        EXPECT_EQ(reused.transitions, run.transitions);
+        EXPECT_EQ(reused.merged, run.merged);
+        ASSERT_EQ(reused.findings.size(), run.findings.size());
+        for (size_t i = 0; i < run.findings.size(); ++i)
+          EXPECT_EQ(reused.findings[i].scenario.events,
+                    run.findings[i].scenario.events);
+        if (std::string(variant) == "dsifuzz-fix") {
+          EXPECT_GT(reused.reused, 0u);
+        }
+      }
+    }
+  }
+}
+
 TEST(Explore, RejectsUnknownNames) {
   ExploreOptions o;
   o.topology = model::SeedTopology();

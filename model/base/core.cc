@@ -97,7 +97,7 @@ int Kernel::device_add(DevPtr d) {
   }
   parent = get_device(dev(d).parent);
   // Model: `fail device_add` makes kobject_add fail as an allocation would.
-  if (FaultFires(s_.faults.device_add, "device_add")) {
+  if (FaultFires(FaultSite::kDeviceAdd, "device_add")) {
     error = -ENOMEM;
     goto Error;
   }

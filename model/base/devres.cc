@@ -22,7 +22,7 @@ int Kernel::__devm_add_action(DevPtr d, DevresAction action, ObjId data) {
   Ptr<action_devres> dr;
   {
     Frame alloc(this, "devres_alloc");
-    if (FaultFires(s_.faults.devres, "devres")) return -ENOMEM;
+    if (FaultFires(FaultSite::kDevres, "devres")) return -ENOMEM;
     dr = NewObject<action_devres>();
   }
   devres_add(d, devres_node{DevresKind::kAction, action, dr.id, data});
@@ -144,7 +144,7 @@ int Kernel::devres_release_all(DevPtr d) {
 template <class T>
 Ptr<T> Kernel::devm_kzalloc(DevPtr d) {
   KFUNC();
-  if (FaultFires(s_.faults.devres, "devres")) return Ptr<T>{};
+  if (FaultFires(FaultSite::kDevres, "devres")) return Ptr<T>{};
   Ptr<T> p = NewObject<T>();
   s_.heap.slot(p.id).devm = true;
   devres_add(d,
@@ -159,7 +159,7 @@ template Ptr<panel_priv> Kernel::devm_kzalloc<panel_priv>(DevPtr);
 // Model: the group is never closed (i2c_device_probe leaves it open).
 ObjId Kernel::devres_open_group(DevPtr d) {
   KFUNC();
-  if (FaultFires(s_.faults.devres, "devres")) return 0;
+  if (FaultFires(FaultSite::kDevres, "devres")) return 0;
   Ptr<devres_group> grp = NewObject<devres_group>();
   devres_add(
       d, devres_node{DevresKind::kGroupOpen, DevresAction::kNone, grp.id, 0});

@@ -28,7 +28,7 @@ int Kernel::dsictl_host_attach(Ptr<dsi_controller> host,
                                Ptr<mipi_dsi_device> dsi) {
   KFUNC();
   deref(host).mode_flags = deref(dsi, "read dsi->mode_flags").mode_flags;
-  if (FaultFires(s_.faults.attach, "attach")) return -EINVAL;
+  if (FaultFires(FaultSite::kAttach, "attach")) return -EINVAL;
   ++deref(host, "drm_bridge_add").bridges;
   Emit(FactKind::kHostAttach, dsi.id, static_cast<int>(host.id));
   return 0;

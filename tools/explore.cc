@@ -171,6 +171,13 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   std::string fault_key;
   const bool reuse = opts.reuse_transitions;
   TransitionCache cache;
+  struct Plan {
+    bool in_place = false;  // an armed fault: the parent's key rewritten
+    bool reusable = false;  // a transition a fault-free state may lend
+    const TransitionCache::Entry* cached = nullptr;  // lent by the sibling
+    model::Fingerprint fp;  // the child's, if in place or lent
+  };
+  std::vector<Plan> plan;
 
   // The post-setup state: the empty sequence.
   normalize();
@@ -212,7 +219,44 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
       bool pristine = true;  // the world is `parent`
       enabled.clear();
       world.EnabledEvents(enabled);
-      for (const model::Event& e : enabled) {
+      // How each child's fingerprint comes: by the event, run on the
+      // working world; or, for an armed fault or a transition the
+      // fault-free sibling made, without running it (the world takes the
+      // event if the child is new). Planned first, so that the table
+      // entries each needs start loading together.
+      plan.assign(enabled.size(), Plan{});
+      for (size_t k = 0; k < enabled.size(); ++k) {
+        const model::Event& e = enabled[k];
+        Plan& p = plan[k];
+        const bool fail = e.kind == model::EventKind::kFail;
+        p.in_place = fault_in_place && fail;
+        // Arming a fault writes the faults: never reused.
+        p.reusable = reuse && !fail;
+        if (p.in_place) {
+          model::Faults faults = parent.faults;
+          faults.at(static_cast<model::FaultSite>(e.arg)) = e.count;
+          p.fp = model::WithFaults(parent_rest, faults);
+          states.Prefetch(p.fp);
+        } else if (p.reusable) {
+          cache.Prefetch(parent_rest, e);
+        }
+      }
+      if (armed != 0) {
+        for (size_t k = 0; k < enabled.size(); ++k) {
+          Plan& p = plan[k];
+          if (!p.reusable) continue;
+          p.cached = cache.Find(parent_rest, enabled[k]);
+          if (p.cached != nullptr && (p.cached->sites_called & armed) != 0)
+            p.cached = nullptr;
+          if (p.cached == nullptr) continue;
+          p.fp = model::WithFaults(p.cached->child_rest, parent.faults);
+          states.Prefetch(p.fp);
+        }
+      }
+      for (size_t k = 0; k < enabled.size(); ++k) {
+        const model::Event& e = enabled[k];
+        const bool in_place = plan[k].in_place;
+        const TransitionCache::Entry* cached = plan[k].cached;
         auto take = [&] {
           if (!pristine) world.Restore(parent, &sink);
           pristine = false;
@@ -220,24 +264,11 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           // Cannot fail: e is enabled.
           return world.Apply(e).ok();
         };
-        // The child: on the working world, by the event; or only its
-        // fingerprint, for an armed fault or a transition its fault-free
-        // sibling made (the world takes the event if the child is new).
-        const bool fail = e.kind == model::EventKind::kFail;
-        const bool in_place = fault_in_place && fail;
-        // Arming a fault writes the faults: never reused.
-        const bool reusable = reuse && !fail;
-        const TransitionCache::Entry* cached =
-            reusable && armed != 0 ? cache.Find(parent_rest, e) : nullptr;
-        if (cached != nullptr && (cached->sites_called & armed) != 0)
-          cached = nullptr;
         uint32_t during = 0;
         if (in_place) {
-          model::Faults faults = parent.faults;
-          faults.at(static_cast<model::FaultSite>(e.arg)) = e.count;
-          fp = model::WithFaults(parent_rest, faults);
+          fp = plan[k].fp;
         } else if (cached != nullptr) {
-          fp = model::WithFaults(cached->child_rest, parent.faults);
+          fp = plan[k].fp;
           during = cached->violated;
           perm_index = cached->perm;
           ++r.reused;
@@ -250,7 +281,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           normalize();
           model::Fingerprint rest;
           fp = states.Key(&key, &rest);
-          if (reusable && armed == 0) {
+          if (plan[k].reusable && armed == 0) {
             TransitionCache::Entry entry;
             entry.child_rest = rest;
             entry.perm = perm_index;

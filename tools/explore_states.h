@@ -64,6 +64,10 @@ class FingerprintTable {
   // returns the flags it had.
   uint16_t Or(const model::Fingerprint& fp, uint16_t bits);
   size_t size() const { return size_; }
+  // Starts loading where `fp` goes, for a lookup soon after.
+  void Prefetch(const model::Fingerprint& fp) const {
+    __builtin_prefetch(&entries_[Stored(fp).lo & (entries_.size() - 1)]);
+  }
 
  private:
   // lo == 0: an empty entry; the low 16 bits of hi are the flags.
@@ -107,6 +111,13 @@ class TransitionCache {
   void Put(const model::Fingerprint& parent_rest, const model::Event& e,
            const Entry& entry);
   size_t size() const { return size_; }
+  // Starts loading where that transition goes, for a Find() or Put() soon
+  // after.
+  void Prefetch(const model::Fingerprint& parent_rest,
+                const model::Event& e) const {
+    __builtin_prefetch(
+        &entries_[From(parent_rest, e).lo & (entries_.size() - 1)]);
+  }
 
  private:
   static model::Fingerprint From(const model::Fingerprint& parent_rest,
@@ -143,6 +154,7 @@ class States {
   bool Reach(const model::Fingerprint& fp) {
     return (table_.Or(fp, kReached) & kReached) == 0;
   }
+  void Prefetch(const model::Fingerprint& fp) const { table_.Prefetch(fp); }
 
   // The teardown's verdict from the world's state, whose key is `fp`
   // (without sharing: the whole teardown, run as Judge() runs it).

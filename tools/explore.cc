@@ -265,6 +265,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           return world.Apply(e).ok();
         };
         uint32_t during = 0;
+        model::Fingerprint rest;  // the child's, when run
         if (in_place) {
           fp = plan[k].fp;
         } else if (cached != nullptr) {
@@ -279,7 +280,6 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           // every transition, merged or not.
           during = sink.Violated();
           normalize();
-          model::Fingerprint rest;
           fp = states.Key(&key, &rest);
           if (plan[k].reusable && armed == 0) {
             TransitionCache::Entry entry;
@@ -310,29 +310,51 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         }
         ++d.states;
         ++r.states;
+        // The child's rest and faults: its teardown may be its fault-free
+        // sibling's (States::KnownTeardown), with no need to run it.
+        model::Faults child_faults = parent.faults;
+        model::Fingerprint child_rest = parent_rest;
         if (in_place) {
-          // Its key is the parent's, the countdown rewritten; the world
-          // takes the event for the teardown.
-          model::RewriteFault(fault_key, e.arg, e.count);
-          if (keep) next.Add(node, fault_key);
-          model::RewriteFault(fault_key, e.arg, 0);
-          take();
+          child_faults.at(static_cast<model::FaultSite>(e.arg)) = e.count;
         } else if (cached != nullptr) {
-          // Its key comes from the world, which must agree with the
-          // fingerprint the sibling gave.
+          child_rest = cached->child_rest;
+        } else {
+          child_faults = world.state().faults;
+          child_rest = rest;
+        }
+        uint32_t verdict = 0;
+        const bool known =
+            states.KnownTeardown(fp, child_rest, child_faults, &verdict);
+        // The world takes the event if the child's key or teardown needs
+        // it. A reused child's key comes from the world, which must agree
+        // with the fingerprint the sibling gave.
+        bool on_world = !in_place && cached == nullptr;
+        if (cached != nullptr && (keep || !known)) {
           take();
           normalize();
           if (!(states.Key(&key) == fp))
             return absl::InternalError(
                 "explore: a transition reused from a state's fault-free "
                 "sibling disagrees with the event run");
-          if (keep) next.Add(node, *key);
-        } else if (keep) {
-          next.Add(node, *key);
+          on_world = true;
         }
-        // The teardown's verdict depends only on the state reached (and
-        // the properties' memories): judged once per distinct state.
-        record(node, states.JudgeTeardown(fp));
+        if (keep) {
+          if (in_place) {
+            // The parent's key, the countdown rewritten.
+            model::RewriteFault(fault_key, e.arg, e.count);
+            next.Add(node, fault_key);
+            model::RewriteFault(fault_key, e.arg, 0);
+          } else {
+            next.Add(node, *key);
+          }
+        }
+        if (!known) {
+          if (!on_world) take();
+          // The teardown's verdict depends only on the state reached (and
+          // the properties' memories): judged once per distinct state.
+          verdict = states.JudgeTeardown(fp);
+        }
+        record(node, verdict);
         if (r.states >= opts.max_states) {
           r.truncated = true;
           r.stopped_by = "--max-states";

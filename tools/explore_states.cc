@@ -152,6 +152,24 @@ void TransitionCache::Put(const model::Fingerprint& parent_rest,
 // step's verdict depends only on the state it starts from. So the teardown
 // from state S_k is its step k then the teardown from S_{k+1}, and once a
 // state on the way has a verdict the rest is that verdict.
+bool States::KnownTeardown(const model::Fingerprint& fp,
+                           const model::Fingerprint& rest,
+                           const model::Faults& faults, uint32_t* verdict) {
+  if (!share_teardowns_) return false;
+  if (const uint16_t flags = table_.Flags(fp); flags & kJudged) {
+    *verdict = flags & kVerdict;
+    return true;
+  }
+  const uint8_t armed = faults.Armed();
+  if (armed == 0) return false;
+  const uint16_t sibling = table_.Flags(model::WithFaults(rest, {}));
+  if ((sibling & kJudged) == 0 || ((sibling & kSites) >> kSitesShift) & armed)
+    return false;
+  *verdict = sibling & kVerdict;
+  table_.Or(fp, sibling & (kJudged | kSites | kVerdict));
+  return true;
+}
+
 uint32_t States::JudgeTeardown(const model::Fingerprint& fp) {
   if (!share_teardowns_) {
     world_.Teardown();
@@ -160,12 +178,13 @@ uint32_t States::JudgeTeardown(const model::Fingerprint& fp) {
   if (const uint16_t flags = table_.Flags(fp); flags & kJudged)
     return flags & kVerdict;
   chain_.clear();
-  chain_.push_back(Step{fp, true, 0});
+  chain_.push_back(Step{fp, true, 0, 0});
   sink_.ClearViolations();
   world_.BeginTeardown();
   model::World::TeardownCursor c;
   model::Event e;
   uint32_t verdict = 0;
+  uint8_t sites = 0;  // the sites the rest of the teardown calls
   for (;;) {
     if (!world_.NextTeardownStep(c, e)) {
       world_.ReportLeaks();
@@ -174,25 +193,29 @@ uint32_t States::JudgeTeardown(const model::Fingerprint& fp) {
     }
     world_.TeardownStep(e);
     chain_.back().violated = sink_.Violated();
+    chain_.back().sites = world_.kernel().fault_sites_called();
     sink_.ClearViolations();
     // The state reached has the verdict of a teardown begun there only if
     // the cursor skipped nothing that applies there.
     if (!world_.TeardownFromStart(c)) {
-      chain_.push_back(Step{{}, false, 0});
+      chain_.push_back(Step{{}, false, 0, 0});
       continue;
     }
     const std::string* key;
-    const model::Fingerprint next = Key(&key);
-    if (const uint16_t flags = table_.Flags(next); flags & kJudged) {
-      verdict = flags & kVerdict;
+    model::Fingerprint rest;
+    const model::Fingerprint next = Key(&key, &rest);
+    uint32_t known;
+    if (KnownTeardown(next, rest, world_.state().faults, &known)) {
+      verdict = known;
+      sites = (table_.Flags(next) & kSites) >> kSitesShift;
       break;
     }
-    chain_.push_back(Step{next, true, 0});
+    chain_.push_back(Step{next, true, 0, 0});
   }
   for (size_t k = chain_.size(); k-- > 0;) {
     verdict |= chain_[k].violated;
-    if (chain_[k].keyed)
-      table_.Or(chain_[k].fp, static_cast<uint16_t>(kJudged | verdict));
+    sites |= chain_[k].sites;
+    if (chain_[k].keyed) RecordTeardown(chain_[k].fp, verdict, sites);
   }
   return verdict;
 }

@@ -132,7 +132,7 @@ class TransitionCache {
 
 // At most this many properties at once: a state's teardown verdict is one
 // bit per property, in the table's flags.
-inline constexpr size_t kMaxProperties = 14;
+inline constexpr size_t kMaxProperties = 10;
 
 // The states met so far, by the fingerprint of their key: whether the
 // search reached each, and, once judged, the verdict of the end-of-run
@@ -156,23 +156,47 @@ class States {
   }
   void Prefetch(const model::Fingerprint& fp) const { table_.Prefetch(fp); }
 
+  // The teardown's verdict from the state whose key is `fp` (rest `rest`,
+  // faults `faults`), if it is known without running it: its own, or, if
+  // its fault-free sibling's teardown calls none of its armed fault sites,
+  // the sibling's (the teardown then runs the same: Kernel::
+  // fault_sites_called); kept for `fp` then.
+  bool KnownTeardown(const model::Fingerprint& fp,
+                     const model::Fingerprint& rest,
+                     const model::Faults& faults, uint32_t* verdict);
   // The teardown's verdict from the world's state, whose key is `fp`
   // (without sharing: the whole teardown, run as Judge() runs it).
   uint32_t JudgeTeardown(const model::Fingerprint& fp);
+  // Keeps, for the state whose key is `fp`, that its teardown violates
+  // `verdict` and calls the fault sites `sites` (bit per FaultSite).
+  void RecordTeardown(const model::Fingerprint& fp, uint32_t verdict,
+                      uint8_t sites) {
+    table_.Or(fp, Judged(verdict, sites));
+  }
 
   size_t size() const { return table_.size(); }
 
  private:
+  // A state's flags: reached by the search; teardown judged, with the
+  // fault sites it calls and its verdict.
   static constexpr uint16_t kReached = 1u << 15;
   static constexpr uint16_t kJudged = 1u << 14;
-  static constexpr uint16_t kVerdict = kJudged - 1;
-  static_assert(kMaxProperties <= 14);
+  static constexpr int kSitesShift = 10;
+  static constexpr uint16_t kSites = 0xF << kSitesShift;
+  static constexpr uint16_t kVerdict = (1u << kSitesShift) - 1;
+  static_assert(kMaxProperties <= kSitesShift);
+  static_assert(model::kFaultSites == 4);
+  static uint16_t Judged(uint32_t verdict, uint8_t sites) {
+    return static_cast<uint16_t>(kJudged | sites << kSitesShift | verdict);
+  }
 
-  // A state of a teardown being judged, and what its step violated.
+  // A state of a teardown being judged, what its step violated and the
+  // fault sites it called.
   struct Step {
     model::Fingerprint fp;
     bool keyed;  // fp is its key (a teardown begun there is the same)
     uint32_t violated;
+    uint8_t sites;
   };
 
   model::World& world_;

@@ -337,6 +337,38 @@ TEST(FingerprintTable, KeepsFlagsPerFingerprintThroughGrowth) {
   EXPECT_EQ(t.Flags(zero), 2u);
 }
 
+// A state with faults armed has its fault-free sibling's teardown verdict
+// only if that teardown calls none of its armed sites.
+TEST(States, TeardownOfAFaultFreeSiblingCountsUnlessItCallsAnArmedSite) {
+  const model::Topology topo = model::SeedTopology();
+  ExploreSink sink(MakeAllProperties());
+  model::World world(topo, model::FindVariant("dsifuzz-fix"), &sink);
+  States states(world, sink, /*share_teardowns=*/true);
+  const model::Fingerprint rest{0x1234, 0x5678ULL << 16};
+  const uint8_t kzalloc = 1u << static_cast<int>(model::FaultSite::kKzalloc);
+  states.RecordTeardown(model::WithFaults(rest, {}), /*verdict=*/0b101,
+                        kzalloc);
+  model::Faults attach_armed;
+  attach_armed.attach = 1;
+  uint32_t verdict = 0;
+  const model::Fingerprint with_attach = model::WithFaults(rest, attach_armed);
+  ASSERT_TRUE(states.KnownTeardown(with_attach, rest, attach_armed, &verdict));
+  EXPECT_EQ(verdict, 0b101u);
+  // Kept for that state too.
+  verdict = 0;
+  EXPECT_TRUE(states.KnownTeardown(with_attach, model::Fingerprint{9, 9 << 16},
+                                   attach_armed, &verdict));
+  EXPECT_EQ(verdict, 0b101u);
+  model::Faults kzalloc_armed;
+  kzalloc_armed.kzalloc = 1;
+  EXPECT_FALSE(states.KnownTeardown(model::WithFaults(rest, kzalloc_armed),
+                                    rest, kzalloc_armed, &verdict));
+  // Without faults there is no sibling; without a record, no verdict.
+  EXPECT_FALSE(states.KnownTeardown(model::Fingerprint{1, 1 << 16},
+                                    model::Fingerprint{1, 1 << 16}, {},
+                                    &verdict));
+}
+
 // The shortest failing sequence of each property by brute force: every
 // sequence of enabled events up to `depth`, each judged from scratch
 // (replay + teardown), nothing merged. Ties: the first in enabled order.

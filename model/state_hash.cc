@@ -124,27 +124,27 @@ class Writer : public WriterBase<Writer> {
 // id as that number. NULL, ERR_PTRs and ids past the heap stay as they are.
 class CanonicalWriter : public WriterBase<CanonicalWriter> {
  public:
-  CanonicalWriter(std::string& out, std::vector<ObjId>& to,
-                  std::vector<ObjId>& order)
-      : WriterBase(out),
-        to_(to.data()),
-        n_(static_cast<ObjId>(to.size())),
-        order_(&order) {}
+  // `to` and `order` have room for every id of the heap.
+  CanonicalWriter(std::string& out, ObjId* to, ObjId* order, ObjId n)
+      : WriterBase(out), to_(to), order_(order), n_(n) {}
   // Numbers `v` if it is the first time an id names it.
   [[gnu::always_inline]] ObjId Number(ObjId v) {
     if (v == 0 || v >= n_) return v;
     if (to_[v] == 0) {
-      order_->push_back(v);
-      to_[v] = static_cast<ObjId>(order_->size());
+      order_[numbered_] = v;
+      to_[v] = ++numbered_;
     }
     return to_[v];
   }
   [[gnu::always_inline]] void id(ObjId v) { (*this)(Number(v)); }
+  // How many objects have a number; order[k] is the one numbered k + 1.
+  ObjId numbered() const { return numbered_; }
 
  private:
   ObjId* to_;
+  ObjId* order_;
   ObjId n_;
-  std::vector<ObjId>* order_;
+  ObjId numbered_ = 0;
 };
 
 class Reader {
@@ -241,8 +241,8 @@ void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
   const auto n = static_cast<ObjId>(s.heap.size());
   std::vector<ObjId>& to = r.to_;
   to.assign(n, 0);
-  order.clear();
-  CanonicalWriter w(out, to, order);  // a local: in registers
+  order.resize(n);
+  CanonicalWriter w(out, to.data(), order.data(), n);  // in registers
   w.Reserve(4);
   const size_t count_at = w.Offset();
   w(uint32_t{0});          // the number of objects, known at the end
@@ -273,16 +273,40 @@ void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
   // Everything inlined into one loop, so that the writer stays in
   // registers.
   auto walk = [&](size_t from) __attribute__((always_inline)) {
-    for (size_t k = from; k < order.size(); ++k) {
+    // A copy no call or lambda sees, so that it lives in registers: the
+    // bytes it stores could be the writer itself to a compiler that saw
+    // its address taken, and it would reload it after each one.
+    CanonicalWriter lw = w;
+    for (size_t k = from; k < lw.numbered(); ++k) {
       const ObjId id = order[k];
-      w.Reserve(3);
-      IoSlot(w, s.heap.slot(id));
-      fields::WithObject(
-          s, id, [&](auto& o) __attribute__((always_inline)) {
-            w.Reserve(sizeof(o));
-            fields::Io(w, o);
-          });
+      Slot& slot = s.heap.slot(id);
+      lw.Reserve(3);
+      IoSlot(lw, slot);
+      auto& o = s.objs;
+      switch (slot.type) {
+#define DSIFUZZ_ENCODE(T)                              \
+  case TypeOf<T>::value:                               \
+    lw.Reserve(sizeof(T));                             \
+    fields::Io(lw, std::get<Store<T>>(o)[slot.index]); \
+    break;
+        DSIFUZZ_ENCODE(platform_device)
+        DSIFUZZ_ENCODE(i2c_client)
+        DSIFUZZ_ENCODE(mipi_dsi_device)
+        DSIFUZZ_ENCODE(device_private)
+        DSIFUZZ_ENCODE(kobj_name)
+        DSIFUZZ_ENCODE(action_devres)
+        DSIFUZZ_ENCODE(devres_group)
+        DSIFUZZ_ENCODE(dsi_controller)
+        DSIFUZZ_ENCODE(bridge_priv)
+        DSIFUZZ_ENCODE(panel_priv)
+#undef DSIFUZZ_ENCODE
+        case ObjType::kNull:
+        case ObjType::kCount:
+          break;
+      }
+      static_assert(std::tuple_size_v<decltype(State::objs)> == 10);
     }
+    w = lw;
   };
   walk(0);
   // Live objects nothing reaches (leaks): by type, then in their old order
@@ -299,11 +323,12 @@ void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
   for (ObjId id : orphans) {
     if (to[id] != 0) continue;  // reached from an earlier one
     ++r.orphans_;
-    const size_t from = order.size();
+    const size_t from = w.numbered();
     w.Number(id);
     walk(from);
   }
   w.Finish();
+  order.resize(w.numbered());
   const auto count = static_cast<uint32_t>(order.size() + 1);
   std::memcpy(out.data() + count_at, &count, sizeof(count));
   bool identity = count == n;

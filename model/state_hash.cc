@@ -342,7 +342,7 @@ bool DecodeState(std::string_view& in, State& s) {
   uint32_t n = 0;
   r(n);
   if (!r.Plausible(n) || n == 0) return false;
-  s.heap = Heap();
+  s.heap.Clear();
   fields::ForEachStore(s, [&](auto& store) { store.resize(1); });
   fields::IoFaults(r, s);
   r(s.dummies_used);
@@ -392,25 +392,6 @@ Fingerprint RestFingerprint(std::string& key) {
   const Fingerprint rest = FingerprintOf(key);
   std::memcpy(key.data() + kFaultsAt, faults, sizeof(faults));
   return rest;
-}
-
-namespace {
-// splitmix64's finalizer: a bijection of 64-bit words.
-uint64_t Mix64(uint64_t x) {
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
-}  // namespace
-
-Fingerprint WithFaults(const Fingerprint& rest, const Faults& f) {
-  // A countdown is at most a `fail` event's count (16 bits) and only goes
-  // down, so the packing is one to one, and so is the mix.
-  auto c = [](int v) { return static_cast<uint64_t>(v) & 0xFFFF; };
-  const uint64_t packed = c(f.kzalloc) | c(f.devres) << 16 | c(f.attach) << 32 |
-                          c(f.device_add) << 48;
-  return Fingerprint{rest.lo ^ Mix64(packed),
-                     rest.hi ^ Mix64(packed ^ 0x9E3779B97F4A7C15ULL)};
 }
 
 Fingerprint FingerprintOf(std::string_view bytes) {

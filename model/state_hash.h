@@ -83,7 +83,25 @@ Fingerprint FingerprintOf(std::string_view bytes);
 // its key. RestFingerprint zeroes the faults of `key` while it hashes, and
 // puts them back.
 Fingerprint RestFingerprint(std::string& key);
-Fingerprint WithFaults(const Fingerprint& rest, const Faults& faults);
+
+namespace internal {
+// splitmix64's finalizer: a bijection of 64-bit words.
+inline uint64_t Mix64(uint64_t x) {
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+}  // namespace internal
+
+inline Fingerprint WithFaults(const Fingerprint& rest, const Faults& f) {
+  // A countdown is at most a `fail` event's count (16 bits) and only goes
+  // down, so the packing is one to one, and so is the mix.
+  auto c = [](int v) { return static_cast<uint64_t>(v) & 0xFFFF; };
+  const uint64_t packed = c(f.kzalloc) | c(f.devres) << 16 | c(f.attach) << 32 |
+                          c(f.device_add) << 48;
+  return Fingerprint{rest.lo ^ internal::Mix64(packed),
+                     rest.hi ^ internal::Mix64(packed ^ 0x9E3779B97F4A7C15ULL)};
+}
 
 }  // namespace dsifuzz::model
 

@@ -38,6 +38,13 @@ Heap::Heap() {
   frames_.reserve(1024);
 }
 
+void Heap::Clear() {
+  slots_.resize(1);
+  slots_[0] = Slot{};
+  frames_.clear();
+  for (uint32_t& n : ordinals_) n = 0;
+}
+
 ObjId Heap::NewSlot(ObjType type, uint32_t index, int event, StackRef stack) {
   Slot s;
   s.type = type;

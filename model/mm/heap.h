@@ -114,6 +114,9 @@ class Heap {
   Slot& slot(ObjId id) { return slots_[id]; }
   size_t size() const { return slots_.size(); }
 
+  // Back to no object, keeping the storage (the explorer decodes a State
+  // into the same one for every state it expands).
+  void Clear();
   // Copies a call stack into the frame pool.
   StackRef Record(const char* const* frames, int depth);
   // Frame i (0 = outermost) of a recorded stack.

@@ -103,7 +103,8 @@ model::Fingerprint States::Key(const std::string** out,
 }
 
 TransitionCache::TransitionCache(int max_log2)
-    : entries_(size_t{1} << std::min(16, max_log2)),
+    : young_(size_t{1} << std::min(16, max_log2)),
+      old_(1),
       max_(size_t{1} << max_log2) {}
 
 model::Fingerprint TransitionCache::From(const model::Fingerprint& parent_rest,
@@ -116,35 +117,55 @@ model::Fingerprint TransitionCache::From(const model::Fingerprint& parent_rest,
   return model::WithFaults(parent_rest, f);
 }
 
-size_t TransitionCache::Slot(const model::Fingerprint& from) const {
+const TransitionCache::Entry* TransitionCache::Find(
+    const model::Fingerprint& parent_rest, const model::Event& e) const {
+  const model::Fingerprint from = From(parent_rest, e);
+  const Entry* entry = young_.Find(from);
+  return entry != nullptr ? entry : old_.Find(from);
+}
+
+void TransitionCache::Put(const model::Fingerprint& parent_rest,
+                          const model::Event& e, const Entry& entry) {
+  const model::Fingerprint from = From(parent_rest, e);
+  if (young_.Put(from, entry, max_)) return;
+  // The young generation is full: it becomes the old one.
+  std::swap(young_, old_);
+  young_.Clear();
+  young_.Put(from, entry, max_);
+}
+
+size_t TransitionCache::Generation::Slot(const model::Fingerprint& from) const {
   const size_t mask = entries_.size() - 1;
   size_t i = from.lo & mask;
   while (entries_[i].used && !(entries_[i].from == from)) i = (i + 1) & mask;
   return i;
 }
 
-const TransitionCache::Entry* TransitionCache::Find(
-    const model::Fingerprint& parent_rest, const model::Event& e) const {
-  const Entry& entry = entries_[Slot(From(parent_rest, e))];
-  return entry.used ? &entry : nullptr;
+bool TransitionCache::Generation::Put(const model::Fingerprint& from,
+                                      const Entry& entry, size_t max) {
+  Entry* slot = &entries_[Slot(from)];
+  if (!slot->used) {
+    // At most 70% full: linear probing stays short.
+    if (10 * (size_ + 1) > 7 * entries_.size()) {
+      if (entries_.size() >= max) return false;
+      std::vector<Entry> old(2 * entries_.size());
+      old.swap(entries_);
+      for (const Entry& o : old) {
+        if (o.used) entries_[Slot(o.from)] = o;
+      }
+      slot = &entries_[Slot(from)];
+    }
+    ++size_;
+  }
+  *slot = entry;
+  slot->from = from;
+  slot->used = true;
+  return true;
 }
 
-void TransitionCache::Put(const model::Fingerprint& parent_rest,
-                          const model::Event& e, const Entry& entry) {
-  const model::Fingerprint from = From(parent_rest, e);
-  if (Full()) {
-    if (entries_.size() >= max_) return;  // at the cap: not kept
-    std::vector<Entry> old(2 * entries_.size());
-    old.swap(entries_);
-    for (const Entry& o : old) {
-      if (o.used) entries_[Slot(o.from)] = o;
-    }
-  }
-  Entry& slot = entries_[Slot(from)];
-  if (!slot.used) ++size_;
-  slot = entry;
-  slot.from = from;
-  slot.used = true;
+void TransitionCache::Generation::Clear() {
+  std::fill(entries_.begin(), entries_.end(), Entry{});
+  size_ = 0;
 }
 
 // Runs the teardown on the world, each step judged on its own (the

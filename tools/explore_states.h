@@ -88,9 +88,11 @@ class FingerprintTable {
 // faults armed (docs/explore.md): an event that calls none of a state's
 // armed fault sites runs as it does with them unarmed (Kernel::
 // fault_sites_called), so the sibling's child is this child with the
-// sibling's faults. Open addressing over 40-byte entries, up to a cap past
-// which new transitions are not kept (a miss only costs running the
-// event).
+// sibling's faults. Two generations of open-addressed 40-byte entries: when
+// the young one is full, it becomes the old one and the old one is
+// dropped, so the transitions of the last states expanded stay (a
+// sibling comes a few depths after its fault-free state). A miss only
+// costs running the event.
 class TransitionCache {
  public:
   struct Entry {
@@ -101,8 +103,8 @@ class TransitionCache {
     uint8_t sites_called = 0;
     bool used = false;
   };
-  // Room for up to 2^max_log2 entries (70% of them used at most), grown
-  // from 2^16.
+  // Each generation has room for up to 2^max_log2 entries (70% of them
+  // used at most), grown from 2^16.
   explicit TransitionCache(int max_log2 = 23);
   // The transition by `e` out of a state whose rest is `parent_rest`, or
   // nullptr.
@@ -110,23 +112,41 @@ class TransitionCache {
                     const model::Event& e) const;
   void Put(const model::Fingerprint& parent_rest, const model::Event& e,
            const Entry& entry);
-  size_t size() const { return size_; }
   // Starts loading where that transition goes, for a Find() or Put() soon
   // after.
   void Prefetch(const model::Fingerprint& parent_rest,
                 const model::Event& e) const {
-    __builtin_prefetch(
-        &entries_[From(parent_rest, e).lo & (entries_.size() - 1)]);
+    const model::Fingerprint from = From(parent_rest, e);
+    young_.Prefetch(from);
+    old_.Prefetch(from);
   }
 
  private:
+  class Generation {
+   public:
+    explicit Generation(size_t size) : entries_(size) {}
+    const Entry* Find(const model::Fingerprint& from) const {
+      const Entry& e = entries_[Slot(from)];
+      return e.used ? &e : nullptr;
+    }
+    // False if it is full at `max` entries.
+    bool Put(const model::Fingerprint& from, const Entry& entry, size_t max);
+    void Clear();
+    void Prefetch(const model::Fingerprint& from) const {
+      __builtin_prefetch(&entries_[from.lo & (entries_.size() - 1)]);
+    }
+
+   private:
+    size_t Slot(const model::Fingerprint& from) const;
+    std::vector<Entry> entries_;
+    size_t size_ = 0;
+  };
+
   static model::Fingerprint From(const model::Fingerprint& parent_rest,
                                  const model::Event& e);
-  size_t Slot(const model::Fingerprint& from) const;
-  bool Full() const { return 10 * (size_ + 1) > 7 * entries_.size(); }
 
-  std::vector<Entry> entries_;
-  size_t size_ = 0;
+  Generation young_;
+  Generation old_;
   size_t max_;
 };
 

@@ -337,6 +337,38 @@ TEST(FingerprintTable, KeepsFlagsPerFingerprintThroughGrowth) {
   EXPECT_EQ(t.Flags(zero), 2u);
 }
 
+// The transition cache keeps the last transitions put: once a generation
+// fills, it is kept as the old one and the one before is dropped.
+TEST(TransitionCache, KeepsTheLastTransitionsPut) {
+  TransitionCache cache(/*max_log2=*/4);  // 11 entries per generation
+  const model::Event bind{model::EventKind::kBind, 1};
+  const model::Event unbind{model::EventKind::kUnbind, 1};
+  auto parent = [](uint64_t i) {
+    return model::Fingerprint{i * 0x9E3779B97F4A7C15ULL, i << 20};
+  };
+  for (uint64_t i = 1; i <= 40; ++i) {
+    TransitionCache::Entry e;
+    e.child_rest = model::Fingerprint{i, i};
+    e.violated = static_cast<uint16_t>(i);
+    cache.Put(parent(i), bind, e);
+  }
+  // The last ones are found with what was put; the first are gone.
+  for (uint64_t i = 30; i <= 40; ++i) {
+    const TransitionCache::Entry* e = cache.Find(parent(i), bind);
+    ASSERT_NE(e, nullptr) << i;
+    EXPECT_EQ(e->violated, i);
+    EXPECT_TRUE(e->child_rest == (model::Fingerprint{i, i}));
+    EXPECT_EQ(cache.Find(parent(i), unbind), nullptr) << "another event";
+  }
+  for (uint64_t i = 1; i <= 5; ++i)
+    EXPECT_EQ(cache.Find(parent(i), bind), nullptr) << i;
+  // Put again: replaced in place.
+  TransitionCache::Entry e;
+  e.violated = 99;
+  cache.Put(parent(40), bind, e);
+  EXPECT_EQ(cache.Find(parent(40), bind)->violated, 99);
+}
+
 // A state with faults armed has its fault-free sibling's teardown verdict
 // only if that teardown calls none of its armed sites.
 TEST(States, TeardownOfAFaultFreeSiblingCountsUnlessItCallsAnArmedSite) {

@@ -159,13 +159,22 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   States states(world, sink, opts.share_teardowns);
   const std::string* key = nullptr;
   // Arming a fault writes one countdown, which holds no id, and emits only
-  // kEvent: without symmetry (which may rename after any event) and with
-  // no property watching kEvent, the child's key is the parent's with the
-  // countdown rewritten (model::RewriteFault), and the event runs only if
-  // the child is new.
+  // kEvent: with no property watching kEvent, the child's key is the
+  // parent's with the countdown rewritten (model::RewriteFault), and the
+  // event runs only if the child is new. With symmetry, the child needs no
+  // renaming: the parent is normalized, and the order of the bridges does
+  // not look at the faults.
   const bool fault_in_place =
-      opts.fault_in_place && !fold &&
+      opts.fault_in_place &&
       (sink.Interest() & model::FactBit(model::FactKind::kEvent)) == 0;
+  uint32_t no_renaming = 0;  // the index of the identity in `perms`
+  if (fold) {
+    model::DevicePerm identity(opts.topology.devices.size());
+    for (size_t i = 0; i < identity.size(); ++i)
+      identity[i] = static_cast<int16_t>(i);
+    no_renaming = perm_ids.try_emplace(identity, perms.size()).first->second;
+    if (no_renaming == perms.size()) perms.push_back(identity);
+  }
   // The parent's key, and the transitions out of fault-free states for
   // their siblings with faults armed (TransitionCache, docs/explore.md).
   std::string fault_key;
@@ -268,6 +277,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         model::Fingerprint rest;  // the child's, when run
         if (in_place) {
           fp = plan[k].fp;
+          perm_index = no_renaming;
         } else if (cached != nullptr) {
           fp = plan[k].fp;
           during = cached->violated;

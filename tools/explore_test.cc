@@ -198,6 +198,10 @@ TEST(Explore, SharedTeardownsJudgeLikeWholeOnes) {
 // Arming a fault by rewriting the parent's key finds what running the
 // event and encoding the child finds.
 TEST(Explore, FaultsArmedInPlaceLikeByTheEvent) {
+  model::Topology two = model::SeedTopology();
+  two.devices.push_back(two.devices[1]);
+  two.devices[2].name = "bridge1";
+  two.devices[2].channel = 1;
   for (const char* variant : {"upstream-6.11", "tomi-v1", "dsifuzz-fix"}) {
     for (const std::string& p : PropertyNames()) {
       SCOPED_TRACE(std::string(variant) + " " + p);
@@ -206,6 +210,11 @@ TEST(Explore, FaultsArmedInPlaceLikeByTheEvent) {
       o.topology = model::SeedTopology();
       o.max_depth = 5;
       o.properties = {p};
+      if (p == "use-after-free") {
+        // And with symmetry, on two interchangeable bridges.
+        o.topology = two;
+        o.symmetry = true;
+      }
       ExploreResult in_place = MustExplore(o);
       o.fault_in_place = false;
       ExploreResult by_event = MustExplore(o);

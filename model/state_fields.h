@@ -1,8 +1,8 @@
 // The fields of a State, listed once: every struct's encoded fields in a
 // fixed order, with the fields that hold an ObjId marked. Internal to the
-// explorer's state code; state_hash.cc (encoding, decoding, the canonical
-// encoding) and state_canon.cc (the canonical walk) run these lists with
-// their own archives, so the encoder, the decoder and the walk cannot
+// explorer's state code: state_hash.cc runs these lists with its archives
+// (the plain encoding, the canonical encoding, whose walk numbers the
+// objects as it meets their ids, and the decoder), so that they cannot
 // disagree on what a State holds or where its ids are.
 //
 // An archive `a` has:

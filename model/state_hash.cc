@@ -52,8 +52,9 @@ constexpr int kObjTypes = static_cast<int>(ObjType::kCount);
 static_assert(kObjTypes == 11);
 
 // The archives of the field lists (model/state_fields.h): the Writer
-// appends every field as it is, the RenamingWriter writes each id through
-// a Renaming (the canonical encoding), the Reader fills the fields back.
+// appends every field as it is, the CanonicalWriter numbers the objects as
+// their ids come and writes each id as its number (the canonical
+// encoding), the Reader fills the fields back.
 //
 // A writer writes straight into its string, without a length check per
 // field: the field lists call Reserve(n) before each list and each object,

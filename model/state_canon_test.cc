@@ -17,6 +17,7 @@ namespace {
 
 using namespace dsifuzz::model;  // NOLINT(build/namespaces)
 using test::Bridge;
+using test::Canonical;
 using test::Controller;
 using test::FactLog;
 using test::Panel;
@@ -37,13 +38,6 @@ Topology Mixed() {
 std::string Encode(const State& s) {
   std::string out;
   EncodeState(s, out);
-  return out;
-}
-
-std::string Canonical(const State& s) {
-  std::string out;
-  Renaming r;
-  EncodeCanonical(s, out, r);
   return out;
 }
 

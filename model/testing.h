@@ -21,6 +21,7 @@
 #include "model/fact.h"
 #include "model/state.h"
 #include "model/state_canon.h"
+#include "model/state_hash.h"
 #include "model/topology.h"
 #include "model/world.h"
 
@@ -132,6 +133,24 @@ inline TopoDevice Panel(std::string name, int host,
   TopoDevice d = Bridge(std::move(name), host, style, channel);
   d.kind = DeviceKind::kDsiPanel;
   return d;
+}
+
+// Two controllers, a bridge of each style and a DT panel (the topology of
+// bench/topologies/two-hosts-four-peripherals.dsi).
+inline Topology TwoHostsFourPeripherals() {
+  return Topology{{Controller("host0"), Controller("host1"),
+                   Bridge("bridge0", 0),
+                   Bridge("bridge1", 0, Style::kManual, 1),
+                   Bridge("bridge2", 1, Style::kNoUnregister),
+                   Panel("panel0", 1, Style::kAttach, 1)}};
+}
+
+// The canonical encoding of `s` (model/state_hash.h).
+inline std::string Canonical(const State& s) {
+  std::string out;
+  Renaming r;
+  EncodeCanonical(s, out, r);
+  return out;
 }
 
 // A World on upstream-6.11 over its own topology and fact log, set up.

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "model/state_hash.h"
 #include "model/testing.h"
 
 namespace dsifuzz {
@@ -227,11 +226,7 @@ Steps StepTeardown(World& w) {
 // ground). A step whose task dies leaves its device bound: the cursor does
 // not retry it, and the states after it are not "from the start".
 TEST(WorldTest, TeardownStepsResumeLikeATeardownBegunThere) {
-  const Topology topo{{Controller("host0"), Controller("host1"),
-                       Bridge("bridge0", 0),
-                       Bridge("bridge1", 0, Style::kManual, 1),
-                       Bridge("bridge2", 1, Style::kNoUnregister),
-                       Panel("panel0", 1, Style::kAttach, 1)}};
+  const Topology topo = test::TwoHostsFourPeripherals();
   int resumed = 0, not_from_start = 0;
   for (const std::string& variant : VariantNames()) {
     for (uint32_t seed = 1; seed <= 30; ++seed) {
@@ -290,17 +285,7 @@ TEST(WorldTest, TeardownStepsResumeLikeATeardownBegunThere) {
 // On random states of every variant, with random faults armed: the same
 // facts, and the same child but for the faults.
 TEST(WorldTest, AnEventThatCallsNoArmedSiteRunsAsWithoutThem) {
-  const Topology topo{{Controller("host0"), Controller("host1"),
-                       Bridge("bridge0", 0),
-                       Bridge("bridge1", 0, Style::kManual, 1),
-                       Bridge("bridge2", 1, Style::kNoUnregister),
-                       Panel("panel0", 1, Style::kAttach, 1)}};
-  auto canonical = [](const State& s) {
-    std::string out;
-    Renaming r;
-    EncodeCanonical(s, out, r);
-    return out;
-  };
+  const Topology topo = test::TwoHostsFourPeripherals();
   int same = 0, called = 0;
   for (const std::string& variant : VariantNames()) {
     for (uint32_t seed = 1; seed <= 12; ++seed) {
@@ -336,7 +321,8 @@ TEST(WorldTest, AnEventThatCallsNoArmedSiteRunsAsWithoutThem) {
           ASSERT_EQ(free_log.Dump(), armed_log.Dump()) << w.Format(e);
           State child = w.Save();
           child.faults = armed.faults;
-          ASSERT_TRUE(canonical(child) == canonical(a.state())) << w.Format(e);
+          ASSERT_TRUE(test::Canonical(child) == test::Canonical(a.state()))
+              << w.Format(e);
           ++same;
         }
         w.Restore(free, &free_log);

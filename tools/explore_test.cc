@@ -42,6 +42,28 @@ const ExploreFinding* FindingOf(const ExploreResult& r,
   return nullptr;
 }
 
+// The seed topology with a second bridge on channel 1, of `style`.
+model::Topology TwoBridges(model::Style style = model::Style::kDevmProbe) {
+  model::Topology t = model::SeedTopology();
+  t.devices.push_back(t.devices[1]);
+  t.devices[2].name = "bridge1";
+  t.devices[2].channel = 1;
+  t.devices[2].style = style;
+  return t;
+}
+
+// Two searches that must agree: the same states, transitions, merges and
+// findings (each the same sequence).
+void ExpectSameSearch(const ExploreResult& a, const ExploreResult& b) {
+  EXPECT_EQ(a.states, b.states);
+  EXPECT_EQ(a.transitions, b.transitions);
+  EXPECT_EQ(a.merged, b.merged);
+  EXPECT_EQ(a.depth_reached, b.depth_reached);
+  ASSERT_EQ(a.findings.size(), b.findings.size());
+  for (size_t i = 0; i < a.findings.size(); ++i)
+    EXPECT_EQ(a.findings[i].scenario.events, b.findings[i].scenario.events);
+}
+
 TEST(Explore, FindsTheSeedUseAfterFreeInThreeEvents) {
   ExploreOptions o;
   o.topology = model::SeedTopology();
@@ -137,10 +159,7 @@ TEST(Explore, MaxStatesStopsTheSearch) {
 // Folding interchangeable bridges: fewer states, the same verdicts and the
 // same shortest lengths (each finding replays from scratch in Explore()).
 TEST(Explore, SymmetryFoldsStatesAndKeepsVerdicts) {
-  model::Topology t = model::SeedTopology();
-  t.devices.push_back(t.devices[1]);
-  t.devices[2].name = "bridge1";
-  t.devices[2].channel = 1;
+  const model::Topology t = TwoBridges();
   for (const char* variant :
        {"upstream-6.11", "tomi-v1", "maxime", "dsifuzz-fix"}) {
     SCOPED_TRACE(variant);
@@ -167,11 +186,7 @@ TEST(Explore, SymmetryFoldsStatesAndKeepsVerdicts) {
 // is the verdict of running each of their teardowns whole: the same states,
 // transitions and findings, on variants that fail and one that does not.
 TEST(Explore, SharedTeardownsJudgeLikeWholeOnes) {
-  model::Topology two = model::SeedTopology();
-  two.devices.push_back(two.devices[1]);
-  two.devices[2].name = "bridge1";
-  two.devices[2].channel = 1;
-  two.devices[2].style = model::Style::kManual;
+  const model::Topology two = TwoBridges(model::Style::kManual);
   for (const char* variant :
        {"upstream-6.11", "pre-detach", "maxime", "dsifuzz-fix"}) {
     for (const std::string& p : PropertyNames()) {
@@ -181,16 +196,9 @@ TEST(Explore, SharedTeardownsJudgeLikeWholeOnes) {
       o.topology = two;
       o.max_depth = 4;
       o.properties = {p};
-      ExploreResult shared = MustExplore(o);
+      const ExploreResult shared = MustExplore(o);
       o.share_teardowns = false;
-      ExploreResult whole = MustExplore(o);
-      EXPECT_EQ(shared.states, whole.states);
-      EXPECT_EQ(shared.transitions, whole.transitions);
-      EXPECT_EQ(shared.depth_reached, whole.depth_reached);
-      ASSERT_EQ(shared.findings.size(), whole.findings.size());
-      for (size_t i = 0; i < whole.findings.size(); ++i)
-        EXPECT_EQ(shared.findings[i].scenario.events,
-                  whole.findings[i].scenario.events);
+      ExpectSameSearch(shared, MustExplore(o));
     }
   }
 }
@@ -198,10 +206,6 @@ TEST(Explore, SharedTeardownsJudgeLikeWholeOnes) {
 // Arming a fault by rewriting the parent's key finds what running the
 // event and encoding the child finds.
 TEST(Explore, FaultsArmedInPlaceLikeByTheEvent) {
-  model::Topology two = model::SeedTopology();
-  two.devices.push_back(two.devices[1]);
-  two.devices[2].name = "bridge1";
-  two.devices[2].channel = 1;
   for (const char* variant : {"upstream-6.11", "tomi-v1", "dsifuzz-fix"}) {
     for (const std::string& p : PropertyNames()) {
       SCOPED_TRACE(std::string(variant) + " " + p);
@@ -212,19 +216,12 @@ TEST(Explore, FaultsArmedInPlaceLikeByTheEvent) {
       o.properties = {p};
       if (p == "use-after-free") {
         // And with symmetry, on two interchangeable bridges.
-        o.topology = two;
+        o.topology = TwoBridges();
         o.symmetry = true;
       }
-      ExploreResult in_place = MustExplore(o);
+      const ExploreResult in_place = MustExplore(o);
       o.fault_in_place = false;
-      ExploreResult by_event = MustExplore(o);
-      EXPECT_EQ(in_place.states, by_event.states);
-      EXPECT_EQ(in_place.transitions, by_event.transitions);
-      EXPECT_EQ(in_place.merged, by_event.merged);
-      ASSERT_EQ(in_place.findings.size(), by_event.findings.size());
-      for (size_t i = 0; i < by_event.findings.size(); ++i)
-        EXPECT_EQ(in_place.findings[i].scenario.events,
-                  by_event.findings[i].scenario.events);
+      ExpectSameSearch(in_place, MustExplore(o));
     }
   }
 }
@@ -232,10 +229,6 @@ TEST(Explore, FaultsArmedInPlaceLikeByTheEvent) {
 // Transitions reused from a state's fault-free sibling find what running
 // every event finds, with and without symmetry.
 TEST(Explore, ReusedTransitionsLikeRunOnes) {
-  model::Topology two = model::SeedTopology();
-  two.devices.push_back(two.devices[1]);
-  two.devices[2].name = "bridge1";
-  two.devices[2].channel = 1;
   for (const char* variant : {"upstream-6.11", "maxime", "dsifuzz-fix"}) {
     for (bool symmetry : {false, true}) {
       for (const std::string& p : PropertyNames()) {
@@ -243,21 +236,15 @@ TEST(Explore, ReusedTransitionsLikeRunOnes) {
                      (symmetry ? " symmetry" : ""));
         ExploreOptions o;
         o.variant = variant;
-        o.topology = two;
+        o.topology = TwoBridges();
         o.max_depth = 5;
         o.symmetry = symmetry;
         o.properties = {p};
-        ExploreResult reused = MustExplore(o);
+        const ExploreResult reused = MustExplore(o);
         o.reuse_transitions = false;
-        ExploreResult run = MustExplore(o);
+        const ExploreResult run = MustExplore(o);
         EXPECT_EQ(run.reused, 0u);
-        EXPECT_EQ(reused.states, run.states);
-        EXPECT_EQ(reused.transitions, run.transitions);
-        EXPECT_EQ(reused.merged, run.merged);
-        ASSERT_EQ(reused.findings.size(), run.findings.size());
-        for (size_t i = 0; i < run.findings.size(); ++i)
-          EXPECT_EQ(reused.findings[i].scenario.events,
-                    run.findings[i].scenario.events);
+        ExpectSameSearch(reused, run);
         if (std::string(variant) == "dsifuzz-fix") {
           EXPECT_GT(reused.reused, 0u);
         }

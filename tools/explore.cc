@@ -179,7 +179,13 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   // their siblings with faults armed (TransitionCache, docs/explore.md).
   std::string fault_key;
   const bool reuse = opts.reuse_transitions;
-  TransitionCache cache;
+  // Up to 2 x 320 MiB of transitions; at most a quarter of --max-memory.
+  int cache_log2 = 23;
+  while (opts.max_rss_mib > 0 && cache_log2 > 16 &&
+         (2 * sizeof(TransitionCache::Entry) << cache_log2) >
+             opts.max_rss_mib * (uint64_t{1} << 20) / 4)
+    --cache_log2;
+  TransitionCache cache(cache_log2);
   struct Plan {
     bool in_place = false;  // an armed fault: the parent's key rewritten
     bool reusable = false;  // a transition a fault-free state may lend

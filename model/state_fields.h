@@ -269,38 +269,44 @@ DSIFUZZ_FIELDS_INLINE void ForEachStore(S& s, F&& f) {
   std::apply([&](auto&... store) { (f(store), ...); }, s.objs);
 }
 
-// Runs f(object) on heap object `id`, whatever its type: one jump on the
-// type.
+// Runs f(store) on the store of `type`: one jump on the type (nothing for
+// kNull and kCount).
 template <class S, class F>
-DSIFUZZ_FIELDS_INLINE void WithObject(S& s, ObjId id, F&& f) {
+DSIFUZZ_FIELDS_INLINE void WithStore(S& s, ObjType type, F&& f) {
   static_assert(std::tuple_size_v<std::decay_t<decltype(s.objs)>> == 10);
-  const Slot& slot = s.heap.slot(id);
   auto& o = s.objs;
-  switch (slot.type) {
+  switch (type) {
     case ObjType::kPlatformDevice:
-      return f(std::get<Store<platform_device>>(o)[slot.index]);
+      return f(std::get<Store<platform_device>>(o));
     case ObjType::kI2cClient:
-      return f(std::get<Store<i2c_client>>(o)[slot.index]);
+      return f(std::get<Store<i2c_client>>(o));
     case ObjType::kMipiDsiDevice:
-      return f(std::get<Store<mipi_dsi_device>>(o)[slot.index]);
+      return f(std::get<Store<mipi_dsi_device>>(o));
     case ObjType::kDevicePrivate:
-      return f(std::get<Store<device_private>>(o)[slot.index]);
+      return f(std::get<Store<device_private>>(o));
     case ObjType::kKobjName:
-      return f(std::get<Store<kobj_name>>(o)[slot.index]);
+      return f(std::get<Store<kobj_name>>(o));
     case ObjType::kActionDevres:
-      return f(std::get<Store<action_devres>>(o)[slot.index]);
+      return f(std::get<Store<action_devres>>(o));
     case ObjType::kDevresGroup:
-      return f(std::get<Store<devres_group>>(o)[slot.index]);
+      return f(std::get<Store<devres_group>>(o));
     case ObjType::kDsiController:
-      return f(std::get<Store<dsi_controller>>(o)[slot.index]);
+      return f(std::get<Store<dsi_controller>>(o));
     case ObjType::kBridgePriv:
-      return f(std::get<Store<bridge_priv>>(o)[slot.index]);
+      return f(std::get<Store<bridge_priv>>(o));
     case ObjType::kPanelPriv:
-      return f(std::get<Store<panel_priv>>(o)[slot.index]);
+      return f(std::get<Store<panel_priv>>(o));
     case ObjType::kNull:
     case ObjType::kCount:
       return;
   }
+}
+
+// Runs f(object) on heap object `id`, whatever its type.
+template <class S, class F>
+DSIFUZZ_FIELDS_INLINE void WithObject(S& s, ObjId id, F&& f) {
+  const Slot& slot = s.heap.slot(id);
+  WithStore(s, slot.type, [&](auto& store) { f(store[slot.index]); });
 }
 
 }  // namespace dsifuzz::model::fields

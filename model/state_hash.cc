@@ -361,16 +361,13 @@ bool DecodeState(std::string_view& in, State& s) {
     IoSlot(r, slot);
     if (!ValidType(slot.type)) return false;
     // Its store grows by one: the index is its rank in its type.
-    fields::ForEachStore(s, [&](auto& store) {
-      using T = typename std::decay_t<decltype(store)>::value_type;
-      if (slot.type != TypeOf<T>::value) return;
+    fields::WithStore(s, slot.type, [&](auto& store) {
       const auto index = static_cast<uint32_t>(store.size());
-      store.emplace_back();
       s.heap.NewSlot(slot.type, index, -1, StackRef{});
+      fields::Io(r, store.emplace_back());
     });
     s.heap.slot(id).live = slot.live;
     s.heap.slot(id).devm = slot.devm;
-    fields::WithObject(s, id, [&](auto& o) { fields::Io(r, o); });
   }
   s.deferred_trigger_count = 0;
   return r.ok();

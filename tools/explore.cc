@@ -22,10 +22,6 @@
 namespace dsifuzz {
 namespace {
 
-using model::Fact;
-using model::FactKind;
-using model::ObjId;
-
 // One distinct state (or a transition that brought a finding): how it was
 // reached, for the counterexample.
 struct Node {
@@ -36,9 +32,9 @@ struct Node {
 };
 
 // The states of one depth still to expand: their keys (the State's
-// encoding followed by the properties' memories), back to back.
-// Keys live in blocks that are kept from depth to depth, so that a growing
-// frontier never copies what it holds (a key never spans two blocks).
+// encoding followed by the properties' memories), in blocks kept from
+// depth to depth, so that a growing frontier never copies what it holds
+// (a key never spans two blocks).
 class Frontier {
  public:
   void Add(uint32_t node, std::string_view key) {

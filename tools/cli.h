@@ -39,6 +39,9 @@ bool ExpandScenarioPaths(const std::vector<std::string>& args,
 // `dsifuzz matrix` (tools/matrix_cli.cc).
 int MatrixCommand(const std::vector<std::string>& args);
 
+// `dsifuzz kernel-replay` (tools/kernel_replay_cli.cc).
+int KernelReplayCommand(const std::vector<std::string>& args);
+
 }  // namespace dsifuzz
 
 #endif  // DSIFUZZ_TOOLS_CLI_H_

@@ -10,6 +10,8 @@
 //   dsifuzz explore --topology FILE [--variant V] [--depth N]
 //                   [--property P]... [--max-states N] [--max-seconds N]
 //                   [--max-memory MIB] [--symmetry] [--out DIR] [--json]
+//   dsifuzz kernel-replay [--kdir DIR] [--work DIR] [--timeout S] [--plan]
+//                         FILE_OR_DIR...
 //
 // Exit status: 0 when every scenario's outcome matches its expect lines
 // on every variant it names, 1 on a mismatch, 2 on a malformed file, an
@@ -55,6 +57,8 @@ constexpr char kUsage[] =
     "                       [--property P]... [--max-states N]\n"
     "                       [--max-seconds N] [--max-memory MIB] [--symmetry]\n"
     "                       [--out DIR] [--json]\n"
+    "       dsifuzz kernel-replay [--kdir DIR] [--work DIR] [--timeout S]\n"
+    "                             [--plan] FILE_OR_DIR...\n"
     "\n"
     "fuzz: generates random topologies (or uses the devices of --topology\n"
     "FILE) and event sequences from a seed (printed; random when not given),\n"
@@ -294,12 +298,13 @@ int Main(int argc, char** argv) {
   if (cmd == "fuzz") return Fuzz(args);
   if (cmd == "matrix") return MatrixCommand(args);
   if (cmd == "explore") return ExploreCommand(args);
+  if (cmd == "kernel-replay") return KernelReplayCommand(args);
   if (cmd == "--help" || cmd == "help" || cmd == "-h") {
     std::cout << kUsage;
     return 0;
   }
   return Usage("unknown command '" + cmd +
-               "': expected fuzz, replay, matrix or explore");
+               "': expected fuzz, replay, matrix, explore or kernel-replay");
 }
 
 }  // namespace

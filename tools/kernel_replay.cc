@@ -1,0 +1,534 @@
+#include "tools/kernel_replay.h"
+
+#include <algorithm>
+#include <memory>
+#include <regex>
+
+#include "absl/strings/str_cat.h"
+#include "model/base/device.h"
+#include "model/world.h"
+#include "properties/property.h"
+
+namespace dsifuzz {
+
+using Class = FirstReport::Class;
+using model::DeviceKind;
+using model::Event;
+using model::EventKind;
+using model::Fact;
+using model::FactKind;
+using model::Style;
+
+const char* ClassName(Class c) {
+  switch (c) {
+    case Class::kClean:
+      return "clean";
+    case Class::kUseAfterFree:
+      return "use-after-free";
+    case Class::kDoubleFree:
+      return "double-free";
+    case Class::kInvalidFree:
+      return "invalid-free";
+    case Class::kOops:
+      return "oops";
+    case Class::kWarning:
+      return "WARNING";
+    case Class::kLeak:
+      return "leak";
+    case Class::kHung:
+      return "hung";
+    case Class::kOther:
+      break;
+  }
+  return "other";
+}
+
+namespace {
+
+// All properties, and whether any probe deferred.
+class CaseSink : public model::FactSink {
+ public:
+  CaseSink() : props_(MakeAllProperties()) {}
+  void OnFact(const Fact& f) override {
+    for (auto& p : props_) p->OnFact(f);
+    if (f.kind == FactKind::kProbeResult && f.value == -model::EPROBE_DEFER)
+      deferred_ = true;
+  }
+  const std::vector<std::unique_ptr<Property>>& props() const { return props_; }
+  bool deferred() const { return deferred_; }
+
+ private:
+  std::vector<std::unique_ptr<Property>> props_;
+  bool deferred_ = false;
+};
+
+// The class a kernel would report a model violation under, or kOther when
+// the kernel has no check that fires there.
+Class KernelClass(const Violation& v) {
+  if (v.kind == "use-after-free") return Class::kUseAfterFree;
+  if (v.kind == "double-free") return Class::kDoubleFree;
+  if (v.kind == "invalid-free") return Class::kInvalidFree;
+  if (v.kind == "null-ptr-deref" || v.kind == "oops") return Class::kOops;
+  if (v.kind == "WARNING") return Class::kWarning;
+  // An object left allocated is kmemleak's; a count not back to its base
+  // (of_node references, host_list) has no kernel check.
+  if (v.kind == "leak" && v.obj != 0) return Class::kLeak;
+  return Class::kOther;
+}
+
+std::string CString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+const char* StyleName(Style s) {
+  switch (s) {
+    case Style::kNone:
+      return "DFZ_NONE";
+    case Style::kDevmProbe:
+      return "DFZ_DEVM_PROBE";
+    case Style::kManual:
+      return "DFZ_MANUAL";
+    case Style::kNoUnregister:
+      return "DFZ_NO_UNREGISTER";
+    case Style::kAttach:
+      return "DFZ_ATTACH";
+    case Style::kDevmAttach:
+      break;
+  }
+  return "DFZ_DEVM_ATTACH";
+}
+
+const char* KindName(DeviceKind k) {
+  switch (k) {
+    case DeviceKind::kDsiController:
+      return "DFZ_CONTROLLER";
+    case DeviceKind::kI2cBridge:
+      return "DFZ_BRIDGE";
+    case DeviceKind::kDsiPanel:
+      break;
+  }
+  return "DFZ_PANEL";
+}
+
+// The module op of an event; "" when the module has none.
+const char* OpName(const Event& e) {
+  switch (e.kind) {
+    case EventKind::kBind:
+      return "DFZ_BIND";
+    case EventKind::kUnbind:
+      return "DFZ_UNBIND";
+    case EventKind::kRemove:
+      return "DFZ_REMOVE";
+    case EventKind::kAdd:
+      return "DFZ_ADD";
+    case EventKind::kTransfer:
+      return "DFZ_TRANSFER";
+    case EventKind::kRmmod:
+      return "DFZ_RMMOD";
+    case EventKind::kInsmod:
+      return "DFZ_INSMOD";
+    case EventKind::kFail:
+      return e.arg == static_cast<int>(model::FaultSite::kAttach)
+                 ? "DFZ_FAIL_ATTACH"
+                 : "";
+    case EventKind::kDeferredProbe:
+      break;
+  }
+  return "";
+}
+
+std::vector<std::string> Unsupported(const Scenario& s,
+                                     const std::vector<Event>& events,
+                                     bool deferred) {
+  std::vector<std::string> why;
+  const model::Topology& t = s.topology;
+  for (size_t i = 0; i < t.devices.size(); ++i) {
+    const model::TopoDevice& d = t.devices[i];
+    if (d.kind != DeviceKind::kDsiPanel) continue;
+    if (d.channel > 3) {
+      why.push_back(absl::StrCat(
+          "panel ", d.name, " has reg ", d.channel,
+          ": what goes wrong is a device-tree node reference "
+          "(of_mipi_dsi_device_add), and the replay kernel has no device "
+          "tree"));
+    }
+    for (size_t j = 0; j < i; ++j) {
+      const model::TopoDevice& o = t.devices[j];
+      if (o.kind == DeviceKind::kDsiPanel && o.host == d.host &&
+          o.channel == d.channel) {
+        why.push_back(absl::StrCat(
+            "panels ", o.name, " and ", d.name,
+            " share a host and a channel: without a device tree the module "
+            "tells panels apart by them"));
+      }
+    }
+  }
+  for (const Event& e : events) {
+    if (e.kind == EventKind::kDeferredProbe) {
+      why.push_back(
+          "deferred-probe: the kernel's deferred-probe work cannot be run "
+          "on demand (it runs on its own after each successful bind)");
+    } else if (e.kind == EventKind::kFail && *OpName(e) == '\0') {
+      why.push_back(absl::StrCat(
+          "fail ", model::FaultSiteName(static_cast<model::FaultSite>(e.arg)),
+          ": only the host's attach op (our own code) can be made to fail; "
+          "the kernel's own allocations have no such fault site"));
+    }
+  }
+  if (deferred) {
+    why.push_back(
+        "a probe defers: the kernel retries deferred probes by itself after "
+        "the next successful bind, the model only at a deferred-probe event");
+  }
+  std::sort(why.begin(), why.end());
+  why.erase(std::unique(why.begin(), why.end()), why.end());
+  return why;
+}
+
+std::string Header(const Scenario& s, const std::vector<Event>& events,
+                   const std::vector<std::string>& texts) {
+  const model::Topology& t = s.topology;
+  std::string h = absl::StrCat(
+      "/* SPDX-License-Identifier: GPL-2.0 */\n"
+      "/*\n * Generated by dsifuzz kernel-replay from ",
+      s.path, ":\n * the devices and the events, teardown included.\n */\n",
+      "#define DFZ_SCENARIO ", CString(s.path), "\n\n",
+      "static const struct dfz_dev dfz_devs[] = {\n");
+  for (const model::TopoDevice& d : t.devices) {
+    absl::StrAppend(&h, "\t{ ", CString(d.name), ", ", KindName(d.kind), ", ",
+                    d.host, ", ", StyleName(d.style), ", ", d.channel, " },\n");
+  }
+  h += "};\n\nstatic const struct platform_device_id dfz_ctl_ids[] = {\n";
+  for (size_t i = 0; i < t.devices.size(); ++i) {
+    if (t.devices[i].kind == DeviceKind::kDsiController)
+      absl::StrAppend(&h, "\t{ ", CString(t.devices[i].name), ", ", i, " },\n");
+  }
+  h += "\t{ }\n};\n\nstatic const struct i2c_device_id dfz_bridge_ids[] = {\n";
+  for (size_t i = 0; i < t.devices.size(); ++i) {
+    if (t.devices[i].kind == DeviceKind::kI2cBridge)
+      absl::StrAppend(&h, "\t{ ", CString(t.devices[i].name), ", ", i, " },\n");
+  }
+  h += "\t{ }\n};\n\nstatic const struct dfz_event dfz_events[] = {\n";
+  for (size_t i = 0; i < events.size(); ++i) {
+    const Event& e = events[i];
+    const int arg = e.kind == EventKind::kFail ? e.count : e.arg;
+    absl::StrAppend(&h, "\t{ ", OpName(e), ", ", arg, ", ",
+                    CString(texts[i + 1]), " },\n");
+  }
+  h += "};\n";
+  return h;
+}
+
+}  // namespace
+
+absl::StatusOr<KernelCase> PlanKernelReplay(const Scenario& s) {
+  KernelCase c;
+  c.path = s.path;
+  CaseSink sink;
+  model::World world(s.topology,
+                     model::FindVariant(std::string(kKernelVariant)), &sink);
+  world.Setup();
+  std::vector<Event> events;
+  for (size_t i = 0; i < s.events.size(); ++i) {
+    absl::Status st = world.Apply(s.events[i]);
+    if (!st.ok())
+      return absl::FailedPreconditionError(
+          absl::StrCat(s.path, ":", s.event_lines[i],
+                       ": event does not apply: ", st.message()));
+    events.push_back(s.events[i]);
+  }
+  world.BeginTeardown();
+  model::World::TeardownCursor cursor;
+  Event e;
+  while (world.NextTeardownStep(cursor, e)) {
+    world.TeardownStep(e);
+    events.push_back(e);
+  }
+  world.ReportLeaks();
+  for (int i = 0; i <= world.events(); ++i)
+    c.event_texts.push_back(world.EventText(i));
+  c.unsupported = Unsupported(s, events, sink.deferred());
+  c.header = Header(s, events, c.event_texts);
+
+  std::vector<const Violation*> all;
+  for (const auto& p : sink.props()) {
+    for (const Violation& v : p->violations()) all.push_back(&v);
+  }
+  std::stable_sort(
+      all.begin(), all.end(),
+      [](const Violation* a, const Violation* b) { return a->seq < b->seq; });
+  for (const Violation* v : all) {
+    const Class cls = KernelClass(*v);
+    if (cls == Class::kOther) {
+      const std::string t = absl::StrCat(v->Title(), " [", v->property, "]");
+      if (std::find(c.model_only.begin(), c.model_only.end(), t) ==
+          c.model_only.end())
+        c.model_only.push_back(t);
+      continue;
+    }
+    c.model.cls = cls;
+    c.model.kind = v->kind;
+    c.model.function = v->function;
+    c.model.event = cls == Class::kLeak ? -1 : v->event;
+    for (const char* f : v->stack) c.model.stack.emplace_back(f);
+    if (cls == Class::kWarning) c.model.where = v->detail;
+    c.model.title = absl::StrCat("BUG: ", v->Title());
+    break;
+  }
+  if (c.model.cls == Class::kClean) c.model.title = "clean";
+  return c;
+}
+
+namespace {
+
+// The function names of a call trace or backtrace that starts at line
+// `from`, innermost first; unreliable ("? ...") entries are left out.
+std::vector<std::string> TraceFrom(const std::vector<std::string_view>& lines,
+                                   size_t from) {
+  static const std::regex frame(
+      R"(^\s*(?:\[<[^>]*>\]\s*)?([A-Za-z_][A-Za-z0-9_.]*)\+0x[0-9a-f]+/0x[0-9a-f]+)");
+  std::vector<std::string> out;
+  for (size_t i = from; i < lines.size(); ++i) {
+    const std::string line(lines[i]);
+    if (line.find("</TASK>") != std::string::npos) break;
+    if (line.empty() || line.find("Allocated by") != std::string::npos) break;
+    std::smatch m;
+    if (std::regex_search(line, m, frame)) out.push_back(m[1]);
+  }
+  return out;
+}
+
+// The frames of the "Call Trace:" after line `from` (KASAN's or an oops').
+std::vector<std::string> CallTrace(const std::vector<std::string_view>& lines,
+                                   size_t from) {
+  for (size_t i = from; i < lines.size() && i < from + 40; ++i) {
+    if (lines[i].find("Call Trace:") != std::string_view::npos)
+      return TraceFrom(lines, i + 1);
+  }
+  return {};
+}
+
+// The function of the first "RIP: 0010:F+0x.." after line `from`.
+std::string RipFunction(const std::vector<std::string_view>& lines,
+                        size_t from) {
+  static const std::regex rip(R"(RIP: 0010:([A-Za-z_][A-Za-z0-9_.]*)\+0x)");
+  for (size_t i = from; i < lines.size() && i < from + 60; ++i) {
+    const std::string line(lines[i]);
+    std::smatch m;
+    if (std::regex_search(line, m, rip)) return m[1];
+  }
+  return "";
+}
+
+}  // namespace
+
+absl::StatusOr<FirstReport> ParseKernelConsole(std::string_view console) {
+  std::vector<std::string_view> lines;
+  for (size_t at = 0; at <= console.size();) {
+    size_t end = console.find('\n', at);
+    if (end == std::string_view::npos) end = console.size();
+    std::string_view l = console.substr(at, end - at);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    lines.push_back(l);
+    at = end + 1;
+  }
+  static const std::regex event_re(R"(^dsifuzz: event (\d+): )");
+  static const std::regex returned_re(R"(^dsifuzz: event (\d+) returned)");
+  static const std::regex kasan_re(
+      R"(BUG: KASAN: ([a-z -]+) in ([A-Za-z_][A-Za-z0-9_.]*))");
+  static const std::regex warn_re(
+      R"(WARNING: CPU: \d+ PID: \d+ at (\S+):(\d+) ([A-Za-z_][A-Za-z0-9_.]*)\+)");
+  static const std::regex leak_re(R"(^unreferenced object 0x[0-9a-f]+)");
+  bool setup = false, done = false, leaks_read = false, timed_out = false;
+  int event = -1;
+  bool event_open = false;
+  FirstReport r;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const std::string line(lines[i]);
+    std::smatch m;
+    if (line.rfind("dsifuzz: setup of ", 0) == 0) {
+      setup = true;
+      continue;
+    }
+    if (!setup) continue;
+    if (std::regex_search(line, m, event_re)) {
+      event = std::stoi(m[1]);
+      event_open = true;
+      continue;
+    }
+    if (std::regex_search(line, m, returned_re)) {
+      event_open = false;
+      continue;
+    }
+    if (line == "dsifuzz: events done") {
+      done = true;
+      event = -1;
+      continue;
+    }
+    if (line == "dsifuzz: kmemleak end") {
+      leaks_read = true;
+      continue;
+    }
+    if (line.rfind("dsifuzz: qemu timed out", 0) == 0) {
+      timed_out = true;
+      continue;
+    }
+    r.event = event;
+    if (std::regex_search(line, m, kasan_re)) {
+      std::string kind = m[1];
+      if (kind.rfind("maybe ", 0) == 0) kind = kind.substr(6);
+      r.kind = kind;
+      r.function = m[2];
+      r.stack = CallTrace(lines, i + 1);
+      r.title = absl::StrCat("BUG: KASAN: ", kind, " in ", r.function);
+      if (kind == "use-after-free") {
+        r.cls = Class::kUseAfterFree;
+      } else if (kind == "double-free") {
+        r.cls = Class::kDoubleFree;
+      } else if (kind == "invalid-free") {
+        r.cls = Class::kInvalidFree;
+      } else if (kind == "null-ptr-deref" || kind == "wild-memory-access") {
+        r.cls = Class::kOops;
+      } else {
+        r.cls = Class::kOther;
+      }
+      return r;
+    }
+    if (std::regex_search(line, m, warn_re)) {
+      r.cls = Class::kWarning;
+      r.kind = "WARNING";
+      r.where = absl::StrCat(std::string(m[1]), ":", std::string(m[2]));
+      r.function = m[3];
+      r.stack = CallTrace(lines, i + 1);
+      r.title = absl::StrCat("WARNING: at ", r.where, " ", r.function);
+      return r;
+    }
+    if (line.find("BUG: kernel NULL pointer dereference") == 0 ||
+        line.find("general protection fault") == 0 ||
+        line.find("BUG: unable to handle page fault") == 0 ||
+        line.find("kernel BUG at ") == 0 ||
+        line.find("Oops: ") != std::string::npos) {
+      r.cls = Class::kOops;
+      r.kind = "oops";
+      r.function = RipFunction(lines, i + 1);
+      r.stack = CallTrace(lines, i + 1);
+      r.title = absl::StrCat(line, " (RIP ", r.function, ")");
+      if (line.find("general protection fault") == 0 && i + 1 < lines.size() &&
+          lines[i + 1].find("KASAN: null-ptr-deref") != std::string_view::npos)
+        r.title = absl::StrCat("KASAN: null-ptr-deref in ", r.function);
+      return r;
+    }
+    if (std::regex_search(line, m, leak_re)) {
+      // Only what the replay's own tasks allocated (the module's setup in
+      // insmod, the events in init) is the scenario's.
+      static const std::regex comm_re(R"re(comm "([^"]*)")re");
+      std::smatch cm;
+      const std::string next =
+          i + 1 < lines.size() ? std::string(lines[i + 1]) : "";
+      if (!std::regex_search(next, cm, comm_re) ||
+          (cm[1] != "init" && cm[1] != "insmod"))
+        continue;
+      r.cls = Class::kLeak;
+      r.kind = "leak";
+      r.event = -1;
+      for (size_t j = i + 1; j < lines.size(); ++j) {
+        if (lines[j].find("backtrace:") != std::string_view::npos) {
+          r.stack = TraceFrom(lines, j + 1);
+          break;
+        }
+      }
+      // The allocating function: the first frame past the allocator.
+      static const char* const kAlloc[] = {"kmalloc",
+                                           "__kmalloc",
+                                           "kmalloc_trace",
+                                           "__kmalloc_node_track_caller",
+                                           "kmem_cache_alloc",
+                                           "kvasprintf",
+                                           "kstrdup",
+                                           "kstrdup_const",
+                                           "kvasprintf_const",
+                                           "kmalloc_node_track_caller",
+                                           "__kmem_cache_alloc_node",
+                                           "slab_post_alloc_hook"};
+      for (const std::string& f : r.stack) {
+        if (std::find(std::begin(kAlloc), std::end(kAlloc), f) ==
+            std::end(kAlloc)) {
+          r.function = f;
+          break;
+        }
+      }
+      r.title = absl::StrCat("kmemleak: unreferenced object, allocated in ",
+                             r.function);
+      return r;
+    }
+    if (line.rfind("Kernel panic - not syncing", 0) == 0) {
+      r.cls = Class::kOther;
+      r.kind = "panic";
+      r.title = line;
+      return r;
+    }
+  }
+  if (!setup)
+    return absl::NotFoundError(
+        "the console shows no replay: the kernel did not boot or the module "
+        "did not load");
+  if (timed_out || (event_open && !done)) {
+    r.cls = Class::kHung;
+    r.kind = "hung";
+    r.event = event;
+    r.title = absl::StrCat("hung in event ", event);
+    return r;
+  }
+  if (!done)
+    return absl::NotFoundError("the console ends before the events did");
+  (void)leaks_read;
+  r.cls = Class::kClean;
+  r.event = -1;
+  r.title = "clean";
+  return r;
+}
+
+Agreement CompareReports(const FirstReport& model, const FirstReport& kernel) {
+  Agreement a;
+  if (model.cls != kernel.cls) {
+    a.note = absl::StrCat("the model's first report is ", ClassName(model.cls),
+                          ", the kernel's ", ClassName(kernel.cls));
+    return a;
+  }
+  if (model.cls == Class::kClean) {
+    a.agree = true;
+    return a;
+  }
+  if (model.event != kernel.event) {
+    a.note = absl::StrCat("the model reports it in event ", model.event,
+                          ", the kernel in event ", kernel.event);
+    return a;
+  }
+  if (model.function == kernel.function) {
+    a.agree = true;
+    return a;
+  }
+  if (model.cls == Class::kLeak) {
+    if (std::find(kernel.stack.begin(), kernel.stack.end(), model.function) !=
+        kernel.stack.end()) {
+      a.agree = true;
+      a.note = absl::StrCat(model.function, " is in kmemleak's backtrace");
+      return a;
+    }
+  } else if (std::find(model.stack.begin(), model.stack.end(),
+                       kernel.function) != model.stack.end()) {
+    a.agree = true;
+    a.note = absl::StrCat(model.function, " inlined into ", kernel.function);
+    return a;
+  }
+  a.note = absl::StrCat("the model reports it in ", model.function,
+                        ", the kernel in ", kernel.function);
+  return a;
+}
+
+}  // namespace dsifuzz

@@ -1,0 +1,224 @@
+// `dsifuzz kernel-replay`: each scenario on the upstream model and on a real
+// KASAN kernel under qemu, first reports side by side (tools/kernel_replay.h;
+// docs/kernel-replay.md). The kernel and the boot are kernel/*.sh.
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "tools/cli.h"
+#include "tools/kernel_replay.h"
+
+#ifndef DSIFUZZ_SOURCE_DIR
+#error "DSIFUZZ_SOURCE_DIR: the source tree, where kernel/*.sh are"
+#endif
+
+namespace dsifuzz {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+// Runs a shell command; its stdout, or nullopt (after a message) on failure.
+std::optional<std::string> Run(const std::string& cmd) {
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return std::nullopt;
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int rc = pclose(p);
+  if (rc != 0) return std::nullopt;
+  return out;
+}
+
+std::string EventName(const KernelCase& c, int event) {
+  if (event < 0) return "after the events";
+  if (event < static_cast<int>(c.event_texts.size()))
+    return absl::StrCat("event ", event, ": ", c.event_texts[event]);
+  return absl::StrCat("event ", event);
+}
+
+struct Options {
+  std::string kdir;  // --kdir: a built kernel; else build-kernel.sh
+  std::string work;  // --work: keep each run's files under it
+  std::string scripts = std::string(DSIFUZZ_SOURCE_DIR) + "/kernel";
+  uint64_t timeout = 180;
+  bool plan_only = false;  // --plan: print the module header, run nothing
+};
+
+constexpr char kHelp[] =
+    "usage: dsifuzz kernel-replay [--kdir DIR] [--work DIR] [--timeout S]\n"
+    "                             [--plan] FILE_OR_DIR...\n"
+    "Replays each scenario on the upstream-6.11 model and, as a generated\n"
+    "kernel module, on Debian's Linux 6.1 with KASAN and kmemleak under\n"
+    "qemu, and prints both first reports. The first run builds the kernel\n"
+    "(about 3 minutes) into ~/.cache/dsifuzz ($DSIFUZZ_CACHE).\n"
+    "  --kdir DIR   a kernel built by kernel/build-kernel.sh (default: build\n"
+    "               or reuse the cached one)\n"
+    "  --work DIR   keep each scenario's module, initramfs and console log in\n"
+    "               DIR/NAME (default: a temporary directory, kept only when\n"
+    "               the verdicts disagree)\n"
+    "  --timeout S  qemu's time limit per scenario (default 180)\n"
+    "  --plan       print the module's generated header, boot nothing\n"
+    "A scenario the kernel cannot express is listed with the reason.\n"
+    "Exit: 0 when every verdict agrees, 1 when one disagrees, 2 on a bad\n"
+    "file, bad usage, or a kernel that could not be built or booted.\n";
+
+// One scenario; returns 0 (agree or not expressible), 1 or 2.
+int ReplayOne(const std::string& path, const Options& o, std::string& kdir) {
+  absl::StatusOr<Scenario> s = LoadScenario(path);
+  if (!s.ok()) {
+    std::cerr << "dsifuzz: " << s.status().message() << "\n";
+    return 2;
+  }
+  absl::StatusOr<KernelCase> c = PlanKernelReplay(*s);
+  if (!c.ok()) {
+    std::cerr << "dsifuzz: " << c.status().message() << "\n";
+    return 2;
+  }
+  if (o.plan_only) {
+    std::cout << c->header;
+    return 0;
+  }
+  std::cout << "== " << path << " (model " << kKernelVariant
+            << ", kernel Linux 6.1 KASAN)\n";
+  if (!c->unsupported.empty()) {
+    for (const std::string& why : c->unsupported)
+      std::cout << "not expressible: " << why << "\n";
+    std::cout << path << ": not expressible on the kernel\n";
+    return 0;
+  }
+  if (kdir.empty()) {
+    std::optional<std::string> out = Run(Quote(o.scripts + "/build-kernel.sh"));
+    if (!out) {
+      std::cerr << "dsifuzz: kernel/build-kernel.sh failed\n";
+      return 2;
+    }
+    kdir = std::string(absl::StripAsciiWhitespace(*out));
+  }
+  std::error_code ec;
+  fs::path work;
+  bool temporary = o.work.empty();
+  if (temporary) {
+    std::string tmpl = (fs::temp_directory_path() / "dsifuzz-kernel-XXXXXX");
+    if (mkdtemp(tmpl.data()) == nullptr) {
+      std::cerr << "dsifuzz: cannot make a temporary directory\n";
+      return 2;
+    }
+    work = tmpl;
+  } else {
+    work = fs::path(o.work) / fs::path(path).stem();
+    fs::create_directories(work, ec);
+  }
+  {
+    std::ofstream h(work / "dsifuzz_scenario.h");
+    h << c->header;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  if (!Run(absl::StrCat(Quote(o.scripts + "/run-replay.sh"), " ", Quote(kdir),
+                        " ", Quote(work.string()), " ", o.timeout, " >&2"))) {
+    std::cerr << "dsifuzz: " << path << ": kernel/run-replay.sh failed; see "
+              << work.string() << "\n";
+    return 2;
+  }
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  std::ifstream in(work / "console.log");
+  std::stringstream console;
+  console << in.rdbuf();
+  absl::StatusOr<FirstReport> k = ParseKernelConsole(console.str());
+  if (!k.ok()) {
+    std::cerr << "dsifuzz: " << path << ": " << k.status().message()
+              << "; the console is " << (work / "console.log").string() << "\n";
+    return 2;
+  }
+  for (const std::string& m : c->model_only)
+    std::cout << "model only: " << m << " (no kernel check)\n";
+  std::cout << "model:  " << c->model.title;
+  if (c->model.cls != FirstReport::Class::kClean)
+    std::cout << " (" << EventName(*c, c->model.event) << ")";
+  std::cout << "\nkernel: " << k->title;
+  if (k->cls != FirstReport::Class::kClean)
+    std::cout << " (" << EventName(*c, k->event) << ")";
+  std::cout << "\n";
+  const Agreement a = CompareReports(c->model, *k);
+  std::cout << path << ": " << (a.agree ? "agree" : "DISAGREE")
+            << (a.note.empty() ? "" : ": " + a.note) << "\n";
+  std::cerr << "kernel-replay: " << path << ": "
+            << absl::StrFormat("%.1f", secs) << " s\n";
+  if (temporary && a.agree) {
+    fs::remove_all(work, ec);
+  } else if (!a.agree) {
+    std::cout << "the module, the initramfs and the console are in "
+              << work.string() << "\n";
+  }
+  return a.agree ? 0 : 1;
+}
+
+}  // namespace
+
+int KernelReplayCommand(const std::vector<std::string>& args) {
+  Options o;
+  std::vector<std::string> paths;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    std::string value, error;
+    if (a == "--help" || a == "-h") {
+      std::cout << kHelp;
+      return 0;
+    }
+    if (a == "--plan") {
+      o.plan_only = true;
+    } else if (TakeValue(args, i, "--kdir", &value, &error)) {
+      if (!error.empty()) return Usage(error);
+      o.kdir = value;
+    } else if (TakeValue(args, i, "--work", &value, &error)) {
+      if (!error.empty()) return Usage(error);
+      o.work = value;
+    } else if (TakeValue(args, i, "--timeout", &value, &error)) {
+      if (!error.empty() ||
+          !TakeNumber("--timeout", value, 10, 3600, &o.timeout, &error))
+        return Usage(error);
+    } else if (a.rfind("--", 0) == 0) {
+      return Usage("unknown flag '" + a + "' for kernel-replay");
+    } else {
+      paths.push_back(a);
+    }
+  }
+  if (paths.empty())
+    return Usage("kernel-replay needs at least one FILE or DIR");
+  std::vector<std::string> files;
+  if (!ExpandScenarioPaths(paths, files)) return 2;
+  std::string kdir = o.kdir;
+  int status = 0;
+  for (const std::string& f : files)
+    status = std::max(status, ReplayOne(f, o, kdir));
+  return status;
+}
+
+}  // namespace dsifuzz

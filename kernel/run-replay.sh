@@ -33,9 +33,10 @@ LIST
 
 # oops=panic: a dead task would keep device locks and hang the shutdown.
 # kasan.fault=panic, panic_on_warn=1: only the first report is reliable.
-# panic=-1 with -no-reboot ends qemu at once.
+# panic=-1 with -no-reboot ends qemu at once. deferred_probe_timeout=-1:
+# no timeout work retries deferred probes behind the scenario's back.
 cmdline="console=ttyS0 oops=panic panic=-1 panic_on_warn=1 kasan.fault=panic"
-cmdline+=" kmemleak=on nokaslr printk.time=0"
+cmdline+=" kmemleak=on printk.time=0 deferred_probe_timeout=-1"
 rc=0
 timeout "$timeout_s" qemu-system-x86_64 -accel tcg -m 512 -smp 1 \
   -nographic -no-reboot -monitor none -serial "file:$work/console.log" \

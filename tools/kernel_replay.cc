@@ -5,7 +5,6 @@
 #include <regex>
 
 #include "absl/strings/str_cat.h"
-#include "model/base/device.h"
 #include "model/world.h"
 #include "properties/property.h"
 
@@ -16,7 +15,6 @@ using model::DeviceKind;
 using model::Event;
 using model::EventKind;
 using model::Fact;
-using model::FactKind;
 using model::Style;
 
 const char* ClassName(Class c) {
@@ -45,21 +43,17 @@ const char* ClassName(Class c) {
 
 namespace {
 
-// All properties, and whether any probe deferred.
+// Every property, as one sink.
 class CaseSink : public model::FactSink {
  public:
   CaseSink() : props_(MakeAllProperties()) {}
   void OnFact(const Fact& f) override {
     for (auto& p : props_) p->OnFact(f);
-    if (f.kind == FactKind::kProbeResult && f.value == -model::EPROBE_DEFER)
-      deferred_ = true;
   }
   const std::vector<std::unique_ptr<Property>>& props() const { return props_; }
-  bool deferred() const { return deferred_; }
 
  private:
   std::vector<std::unique_ptr<Property>> props_;
-  bool deferred_ = false;
 };
 
 // The class a kernel would report a model violation under, or kOther when
@@ -137,14 +131,13 @@ const char* OpName(const Event& e) {
                  ? "DFZ_FAIL_ATTACH"
                  : "";
     case EventKind::kDeferredProbe:
-      break;
+      return "DFZ_DEFERRED_PROBE";
   }
   return "";
 }
 
 std::vector<std::string> Unsupported(const Scenario& s,
-                                     const std::vector<Event>& events,
-                                     bool deferred) {
+                                     const std::vector<Event>& events) {
   std::vector<std::string> why;
   const model::Topology& t = s.topology;
   for (size_t i = 0; i < t.devices.size(); ++i) {
@@ -169,21 +162,12 @@ std::vector<std::string> Unsupported(const Scenario& s,
     }
   }
   for (const Event& e : events) {
-    if (e.kind == EventKind::kDeferredProbe) {
-      why.push_back(
-          "deferred-probe: the kernel's deferred-probe work cannot be run "
-          "on demand (it runs on its own after each successful bind)");
-    } else if (e.kind == EventKind::kFail && *OpName(e) == '\0') {
+    if (e.kind == EventKind::kFail && *OpName(e) == '\0') {
       why.push_back(absl::StrCat(
           "fail ", model::FaultSiteName(static_cast<model::FaultSite>(e.arg)),
           ": only the host's attach op (our own code) can be made to fail; "
           "the kernel's own allocations have no such fault site"));
     }
-  }
-  if (deferred) {
-    why.push_back(
-        "a probe defers: the kernel retries deferred probes by itself after "
-        "the next successful bind, the model only at a deferred-probe event");
   }
   std::sort(why.begin(), why.end());
   why.erase(std::unique(why.begin(), why.end()), why.end());
@@ -252,7 +236,7 @@ absl::StatusOr<KernelCase> PlanKernelReplay(const Scenario& s) {
   world.ReportLeaks();
   for (int i = 0; i <= world.events(); ++i)
     c.event_texts.push_back(world.EventText(i));
-  c.unsupported = Unsupported(s, events, sink.deferred());
+  c.unsupported = Unsupported(s, events);
   c.header = Header(s, events, c.event_texts);
 
   std::vector<const Violation*> all;
@@ -425,13 +409,15 @@ absl::StatusOr<FirstReport> ParseKernelConsole(std::string_view console) {
     }
     if (std::regex_search(line, m, leak_re)) {
       // Only what the replay's own tasks allocated (the module's setup in
-      // insmod, the events in init) is the scenario's.
+      // insmod, the events in init, deferred probes in a kworker) is the
+      // scenario's.
       static const std::regex comm_re(R"re(comm "([^"]*)")re");
       std::smatch cm;
       const std::string next =
           i + 1 < lines.size() ? std::string(lines[i + 1]) : "";
       if (!std::regex_search(next, cm, comm_re) ||
-          (cm[1] != "init" && cm[1] != "insmod"))
+          (cm[1] != "init" && cm[1] != "insmod" &&
+           cm[1].str().rfind("kworker/", 0) != 0))
         continue;
       r.cls = Class::kLeak;
       r.kind = "leak";

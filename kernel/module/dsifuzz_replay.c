@@ -51,6 +51,7 @@ enum dfz_op {
 	DFZ_RMMOD,
 	DFZ_INSMOD,
 	DFZ_FAIL_ATTACH,
+	DFZ_DEFERRED_PROBE,
 };
 enum dfz_driver { DFZ_DRV_CONTROLLER, DFZ_DRV_BRIDGE, DFZ_DRV_PANEL };
 
@@ -492,6 +493,15 @@ static int dfz_run_event(const struct dfz_event *e)
 		break;
 	case DFZ_FAIL_ATTACH:
 		dfz_attach_countdown = e->arg;
+		break;
+	case DFZ_DEFERRED_PROBE:
+		/*
+		 * Runs the deferred-probe work if a bind queued it. It cannot run
+		 * before: the kernel does not preempt (PREEMPT_NONE, one CPU) and
+		 * the events never sleep, so the worker waits for this flush or
+		 * for the end of the run.
+		 */
+		wait_for_device_probe();
 		break;
 	}
 	return ret;

@@ -3,7 +3,7 @@
 # bad usage, a fuzz run that finds the seed use-after-free, findings never
 # replaced on a second run, findings that replay as expected, a file
 # naming several variants and replay --variant, JSON output, a clean run,
-# the matrix and the explorer.
+# the matrix, the explorer and kernel-replay's checks that need no kernel.
 #
 #   tools/cli_test.sh path/to/dsifuzz SCRATCH_DIR
 set -uo pipefail
@@ -344,6 +344,33 @@ run explore-sym "$dsifuzz" explore --topology seed.dsi --variant dsifuzz-fix --s
 expect_rc explore-sym 0
 expect_grep explore-sym explore-sym.out '"fixed_point": true'
 expect_grep explore-sym explore-sym.out '"symmetric_classes": 0'
+
+# kernel-replay without a kernel: bad usage, a malformed file, the plan of
+# the seed scenario, and a scenario the kernel cannot express (neither
+# boots qemu).
+run kr-none "$dsifuzz" kernel-replay
+expect_rc kr-none 2
+expect_grep kr-none kr-none.err "needs at least one FILE"
+run kr-flag "$dsifuzz" kernel-replay --jobs 2 seed.dsi
+expect_rc kr-flag 2
+expect_grep kr-flag kr-flag.err "unknown flag '--jobs' for kernel-replay"
+run kr-timeout "$dsifuzz" kernel-replay --timeout 1 seed.dsi
+expect_rc kr-timeout 2
+expect_grep kr-timeout kr-timeout.err "--timeout=1: expected a number from 10"
+printf '# dsifuzz v1\ndevice host0 dsi-controller\nbind host1\n' >kr-bad.dsi
+run kr-bad "$dsifuzz" kernel-replay --plan kr-bad.dsi
+expect_rc kr-bad 2
+expect_grep kr-bad kr-bad.err "^dsifuzz: kr-bad.dsi:3: "
+printf 'bind host0\nbind bridge0\nunbind host0\nunbind bridge0\n' >>seed.dsi
+run kr-plan "$dsifuzz" kernel-replay --plan seed.dsi
+expect_rc kr-plan 0
+expect_grep kr-plan kr-plan.out '{ DFZ_UNBIND, 1, "unbind bridge0" },'
+expect_grep kr-plan kr-plan.out '{ DFZ_REMOVE, 0, "teardown: remove host0" },'
+printf '# dsifuzz v1\ndevice host0 dsi-controller\ndevice bridge0 i2c-bridge host=host0\nbind host0\nfail kzalloc\nbind bridge0\n' >kr-fault.dsi
+run kr-fault "$dsifuzz" kernel-replay --kdir /nonexistent kr-fault.dsi
+expect_rc kr-fault 0
+expect_grep kr-fault kr-fault.out "^not expressible: fail kzalloc: "
+expect_grep kr-fault kr-fault.out "^kr-fault.dsi: not expressible on the kernel$"
 
 if ((failures)); then
   echo "$failures check(s) failed" >&2

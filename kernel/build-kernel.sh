@@ -16,7 +16,9 @@ packages=(linux-source-6.1 qemu-system-x86 busybox-static build-essential bc
           bison flex libelf-dev libssl-dev xz-utils kmod)
 missing=()
 for p in "${packages[@]}"; do
-  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  # Installed, not merely removed with its config files left.
+  [[ "$(dpkg-query -W -f '${Status}' "$p" 2>/dev/null)" == "install ok installed" ]] ||
+    missing+=("$p")
 done
 if ((${#missing[@]})); then
   log "installing ${missing[*]}"

@@ -14,7 +14,10 @@ PACKAGES=(build-essential cmake g++ librapidcheck-dev libgtest-dev libabsl-dev
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  # Installed, not merely removed with its config files left (dpkg -s
+  # succeeds for those too).
+  [[ "$(dpkg-query -W -f '${Status}' "$pkg" 2>/dev/null)" == "install ok installed" ]] ||
+    missing+=("$pkg")
 done
 
 if ((${#missing[@]})); then

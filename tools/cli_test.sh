@@ -372,6 +372,14 @@ expect_rc kr-fault 0
 expect_grep kr-fault kr-fault.out "^not expressible: fail kzalloc: "
 expect_grep kr-fault kr-fault.out "^kr-fault.dsi: not expressible on the kernel$"
 
+# render: bad usage, and the seed bug's timeline.
+run render-none "$dsifuzz" render --svg x.svg
+expect_rc render-none 2
+expect_grep render-none render-none.err "render needs a FILE"
+run render-b1 "$dsifuzz" render seed.dsi --svg seed.svg
+expect_rc render-b1 0
+expect_grep render-b1 seed.svg 'class="bad-access" data-object="struct mipi_dsi_device#1 (host0.0)" data-event="4"'
+
 if ((failures)); then
   echo "$failures check(s) failed" >&2
   exit 1

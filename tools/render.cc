@@ -158,19 +158,7 @@ class Collector : public model::FactSink {
     incidents_.push_back(std::move(in));
   }
   void Name(const model::Heap& heap) {
-    for (auto& [id, o] : objects_) o.name = NameOf(heap, id);
-  }
-  std::string NameOf(const model::Heap& heap, ObjId id) const {
-    if (!heap.Valid(id)) return id == 0 ? "NULL" : "a wild pointer";
-    const model::Slot& s = heap.slot(id);
-    std::string name = absl::StrCat(model::ObjTypeName(s.type), "#", s.ordinal);
-    if (s.label.base >= 0 &&
-        s.label.base < static_cast<int>(topo_.devices.size())) {
-      absl::StrAppend(&name, " (", topo_.devices[s.label.base].name);
-      if (s.label.suffix >= 0) absl::StrAppend(&name, ".", s.label.suffix);
-      name += ")";
-    }
-    return name;
+    for (auto& [id, o] : objects_) o.name = ObjectName(heap, id, topo_);
   }
 
   const model::Topology& topo_;

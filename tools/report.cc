@@ -14,21 +14,6 @@ namespace {
 using model::Fact;
 using model::FactKind;
 
-// "struct mipi_dsi_device#1 (host0.0)"
-std::string ObjectName(const model::Heap& heap, model::ObjId id,
-                       const model::Topology& topo) {
-  if (!heap.Valid(id)) return id == 0 ? "NULL" : "a wild pointer";
-  const model::Slot& s = heap.slot(id);
-  std::string name = absl::StrCat(model::ObjTypeName(s.type), "#", s.ordinal);
-  if (s.label.base >= 0 &&
-      s.label.base < static_cast<int>(topo.devices.size())) {
-    absl::StrAppend(&name, " (", topo.devices[s.label.base].name);
-    if (s.label.suffix >= 0) absl::StrAppend(&name, ".", s.label.suffix);
-    name += ")";
-  }
-  return name;
-}
-
 // Prints the model calls and the notable facts of each event, indented by
 // call depth.
 class TracePrinter : public model::FactSink {
@@ -139,6 +124,20 @@ void AppendStack(std::string& out, const Stack& stack) {
 }
 
 }  // namespace
+
+std::string ObjectName(const model::Heap& heap, model::ObjId id,
+                       const model::Topology& topo) {
+  if (!heap.Valid(id)) return id == 0 ? "NULL" : "a wild pointer";
+  const model::Slot& s = heap.slot(id);
+  std::string name = absl::StrCat(model::ObjTypeName(s.type), "#", s.ordinal);
+  if (s.label.base >= 0 &&
+      s.label.base < static_cast<int>(topo.devices.size())) {
+    absl::StrAppend(&name, " (", topo.devices[s.label.base].name);
+    if (s.label.suffix >= 0) absl::StrAppend(&name, ".", s.label.suffix);
+    name += ")";
+  }
+  return name;
+}
 
 absl::StatusOr<RunResult> RunScenario(const Scenario& s, bool trace) {
   return RunScenario(s, s.variant(), trace);

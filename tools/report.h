@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "model/mm/heap.h"
+#include "model/topology.h"
 #include "properties/property.h"
 #include "tools/scenario.h"
 
@@ -28,6 +30,12 @@ absl::StatusOr<RunResult> RunScenario(const Scenario& s,
                                       absl::string_view variant, bool trace);
 // The same on the scenario's first variant.
 absl::StatusOr<RunResult> RunScenario(const Scenario& s, bool trace);
+
+// "struct mipi_dsi_device#1 (host0.0)": an object's type, ordinal and the
+// topology device it belongs to; "NULL" or "a wild pointer" for ids that
+// are not heap slots.
+std::string ObjectName(const model::Heap& heap, model::ObjId id,
+                       const model::Topology& topo);
 
 // The report of one violation, first line "BUG: <kind> in <function>".
 std::string FormatReport(const Violation& v,

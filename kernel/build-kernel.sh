@@ -25,7 +25,7 @@ if ((${#missing[@]})); then
   sudo=()
   ((EUID == 0)) || sudo=(sudo)
   export DEBIAN_FRONTEND=noninteractive
-  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get update -qq >&2
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 

@@ -1,8 +1,9 @@
 #include "tools/kernel_replay.h"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <memory>
-#include <regex>
 
 #include "absl/strings/str_cat.h"
 #include "model/world.h"
@@ -270,19 +271,52 @@ absl::StatusOr<KernelCase> PlanKernelReplay(const Scenario& s) {
 
 namespace {
 
+// The kernel symbol at the start of `s` ([A-Za-z_][A-Za-z0-9_.]*), or "".
+std::string_view Symbol(std::string_view s) {
+  size_t n = 0;
+  while (n < s.size() &&
+         (std::isalpha(static_cast<unsigned char>(s[n])) || s[n] == '_' ||
+          (n > 0 &&
+           (std::isdigit(static_cast<unsigned char>(s[n])) || s[n] == '.'))))
+    ++n;
+  return s.substr(0, n);
+}
+
+// The decimal number at the start of `s`, advancing past it; -1 if none.
+int Number(std::string_view& s) {
+  int v = -1;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc()) return -1;
+  s.remove_prefix(static_cast<size_t>(end - s.data()));
+  return v;
+}
+
+// "  [<ffffffff81..>] F+0x22/0xcf [mod]" or " F+0x22/0xcf": F, else "".
+std::string_view FrameFunction(std::string_view line) {
+  while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+  if (line.substr(0, 2) == "[<") {
+    const size_t close = line.find(">]");
+    if (close == std::string_view::npos) return {};
+    line.remove_prefix(close + 2);
+    while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+  }
+  const std::string_view f = Symbol(line);
+  if (f.empty() || line.substr(f.size(), 3) != "+0x") return {};
+  return f;
+}
+
 // The function names of a call trace or backtrace that starts at line
 // `from`, innermost first; unreliable ("? ...") entries are left out.
 std::vector<std::string> TraceFrom(const std::vector<std::string_view>& lines,
                                    size_t from) {
-  static const std::regex frame(
-      R"(^\s*(?:\[<[^>]*>\]\s*)?([A-Za-z_][A-Za-z0-9_.]*)\+0x[0-9a-f]+/0x[0-9a-f]+)");
   std::vector<std::string> out;
   for (size_t i = from; i < lines.size(); ++i) {
-    const std::string line(lines[i]);
-    if (line.find("</TASK>") != std::string::npos) break;
-    if (line.empty() || line.find("Allocated by") != std::string::npos) break;
-    std::smatch m;
-    if (std::regex_search(line, m, frame)) out.push_back(m[1]);
+    const std::string_view line = lines[i];
+    if (line.find("</TASK>") != std::string_view::npos) break;
+    if (line.empty() || line.find("Allocated by") != std::string_view::npos)
+      break;
+    const std::string_view f = FrameFunction(line);
+    if (!f.empty()) out.emplace_back(f);
   }
   return out;
 }
@@ -300,11 +334,13 @@ std::vector<std::string> CallTrace(const std::vector<std::string_view>& lines,
 // The function of the first "RIP: 0010:F+0x.." after line `from`.
 std::string RipFunction(const std::vector<std::string_view>& lines,
                         size_t from) {
-  static const std::regex rip(R"(RIP: 0010:([A-Za-z_][A-Za-z0-9_.]*)\+0x)");
+  constexpr std::string_view kRip = "RIP: 0010:";
   for (size_t i = from; i < lines.size() && i < from + 60; ++i) {
-    const std::string line(lines[i]);
-    std::smatch m;
-    if (std::regex_search(line, m, rip)) return m[1];
+    const size_t at = lines[i].find(kRip);
+    if (at == std::string_view::npos) continue;
+    const std::string_view rest = lines[i].substr(at + kRip.size());
+    const std::string_view f = Symbol(rest);
+    if (!f.empty() && rest.substr(f.size(), 3) == "+0x") return std::string(f);
   }
   return "";
 }
@@ -321,33 +357,30 @@ absl::StatusOr<FirstReport> ParseKernelConsole(std::string_view console) {
     lines.push_back(l);
     at = end + 1;
   }
-  static const std::regex event_re(R"(^dsifuzz: event (\d+): )");
-  static const std::regex returned_re(R"(^dsifuzz: event (\d+) returned)");
-  static const std::regex kasan_re(
-      R"(BUG: KASAN: ([a-z -]+) in ([A-Za-z_][A-Za-z0-9_.]*))");
-  static const std::regex warn_re(
-      R"(WARNING: CPU: \d+ PID: \d+ at (\S+):(\d+) ([A-Za-z_][A-Za-z0-9_.]*)\+)");
-  static const std::regex leak_re(R"(^unreferenced object 0x[0-9a-f]+)");
   bool setup = false, done = false, leaks_read = false, timed_out = false;
   int event = -1;
   bool event_open = false;
   FirstReport r;
   for (size_t i = 0; i < lines.size(); ++i) {
     const std::string line(lines[i]);
-    std::smatch m;
     if (line.rfind("dsifuzz: setup of ", 0) == 0) {
       setup = true;
       continue;
     }
     if (!setup) continue;
-    if (std::regex_search(line, m, event_re)) {
-      event = std::stoi(m[1]);
-      event_open = true;
-      continue;
-    }
-    if (std::regex_search(line, m, returned_re)) {
-      event_open = false;
-      continue;
+    constexpr std::string_view kEvent = "dsifuzz: event ";
+    if (line.rfind(kEvent, 0) == 0) {
+      std::string_view rest = std::string_view(line).substr(kEvent.size());
+      const int n = Number(rest);
+      if (n >= 0 && rest.substr(0, 2) == ": ") {
+        event = n;
+        event_open = true;
+        continue;
+      }
+      if (n >= 0 && rest.substr(0, 9) == " returned") {
+        event_open = false;
+        continue;
+      }
     }
     if (line == "dsifuzz: events done") {
       done = true;
@@ -363,11 +396,18 @@ absl::StatusOr<FirstReport> ParseKernelConsole(std::string_view console) {
       continue;
     }
     r.event = event;
-    if (std::regex_search(line, m, kasan_re)) {
-      std::string kind = m[1];
+    constexpr std::string_view kKasan = "BUG: KASAN: ";
+    const size_t kasan = line.find(kKasan);
+    const size_t kasan_in = kasan == std::string::npos
+                                ? std::string::npos
+                                : line.find(" in ", kasan + kKasan.size());
+    if (kasan_in != std::string::npos) {
+      std::string kind =
+          line.substr(kasan + kKasan.size(), kasan_in - kasan - kKasan.size());
       if (kind.rfind("maybe ", 0) == 0) kind = kind.substr(6);
       r.kind = kind;
-      r.function = m[2];
+      r.function =
+          std::string(Symbol(std::string_view(line).substr(kasan_in + 4)));
       r.stack = CallTrace(lines, i + 1);
       r.title = absl::StrCat("BUG: KASAN: ", kind, " in ", r.function);
       if (kind == "use-after-free") {
@@ -383,11 +423,18 @@ absl::StatusOr<FirstReport> ParseKernelConsole(std::string_view console) {
       }
       return r;
     }
-    if (std::regex_search(line, m, warn_re)) {
+    // "WARNING: CPU: 0 PID: 1 at FILE:LINE FUNCTION+0x78/0xcf"
+    const size_t warn = line.rfind("WARNING: CPU: ", 0) == 0
+                            ? line.find(" at ")
+                            : std::string::npos;
+    const size_t warn_space =
+        warn == std::string::npos ? warn : line.find(' ', warn + 4);
+    if (warn_space != std::string::npos) {
       r.cls = Class::kWarning;
       r.kind = "WARNING";
-      r.where = absl::StrCat(std::string(m[1]), ":", std::string(m[2]));
-      r.function = m[3];
+      r.where = line.substr(warn + 4, warn_space - warn - 4);
+      r.function =
+          std::string(Symbol(std::string_view(line).substr(warn_space + 1)));
       r.stack = CallTrace(lines, i + 1);
       r.title = absl::StrCat("WARNING: at ", r.where, " ", r.function);
       return r;
@@ -407,17 +454,19 @@ absl::StatusOr<FirstReport> ParseKernelConsole(std::string_view console) {
         r.title = absl::StrCat("KASAN: null-ptr-deref in ", r.function);
       return r;
     }
-    if (std::regex_search(line, m, leak_re)) {
+    if (line.rfind("unreferenced object 0x", 0) == 0) {
       // Only what the replay's own tasks allocated (the module's setup in
       // insmod, the events in init, deferred probes in a kworker) is the
       // scenario's.
-      static const std::regex comm_re(R"re(comm "([^"]*)")re");
-      std::smatch cm;
-      const std::string next =
-          i + 1 < lines.size() ? std::string(lines[i + 1]) : "";
-      if (!std::regex_search(next, cm, comm_re) ||
-          (cm[1] != "init" && cm[1] != "insmod" &&
-           cm[1].str().rfind("kworker/", 0) != 0))
+      const std::string_view next =
+          i + 1 < lines.size() ? lines[i + 1] : std::string_view();
+      const size_t q = next.find("comm \"");
+      const size_t q_end =
+          q == std::string_view::npos ? q : next.find('"', q + 6);
+      const std::string_view comm = q_end == std::string_view::npos
+                                        ? std::string_view()
+                                        : next.substr(q + 6, q_end - q - 6);
+      if (comm != "init" && comm != "insmod" && comm.substr(0, 8) != "kworker/")
         continue;
       r.cls = Class::kLeak;
       r.kind = "leak";

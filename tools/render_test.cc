@@ -2,7 +2,6 @@
 // data attributes (the same values the bars and marks are drawn from).
 #include "tools/render.h"
 
-#include <regex>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -28,6 +27,16 @@ std::string Render(const std::string& events) {
   return svg.ok() ? *svg : "";
 }
 
+// The value of attribute `name` in the first element at or after `at`.
+std::string Attr(const std::string& svg, size_t at, const std::string& name) {
+  if (at == std::string::npos) return "";
+  const size_t end = svg.find('>', at);
+  const size_t a = svg.find(" " + name + "=\"", at);
+  if (a == std::string::npos || a > end) return "";
+  const size_t v = a + name.size() + 3;
+  return svg.substr(v, svg.find('"', v) - v);
+}
+
 int Count(const std::string& s, const std::string& what) {
   int n = 0;
   for (size_t at = s.find(what); at != std::string::npos;
@@ -40,23 +49,24 @@ TEST(RenderTimeline, SeedBugShowsTheDsiDeviceFreedThenAccessed) {
   const std::string svg = Render("unbind host0\nunbind bridge0\n");
   // The DSI device's lifetime: allocated by bind bridge0, freed during
   // unbind host0.
-  std::smatch m;
-  const std::regex life(
+  const size_t life = svg.find(
       "class=\"lifetime\" data-object=\"struct mipi_dsi_device#1 "
-      "\\(host0.0\\)\" data-alloc-event=\"(\\d+)\" data-free-event=\"(\\d+)\" "
-      "data-x=\"(\\d+)\"");
-  ASSERT_TRUE(std::regex_search(svg, m, life)) << svg;
-  EXPECT_EQ(m[1], "2");
-  EXPECT_EQ(m[2], "3");
-  const std::string lane_x = m[3];
+      "(host0.0)\"");
+  ASSERT_NE(life, std::string::npos) << svg;
+  EXPECT_EQ(Attr(svg, life, "data-alloc-event"), "2");
+  EXPECT_EQ(Attr(svg, life, "data-free-event"), "3");
+  const std::string lane_x = Attr(svg, life, "data-x");
+  EXPECT_FALSE(lane_x.empty());
   // The first bad access on it comes in unbind bridge0, in its lane.
-  const std::regex bad(
+  const size_t bad = svg.find(
       "class=\"bad-access\" data-object=\"struct mipi_dsi_device#1 "
-      "\\(host0.0\\)\" data-event=\"(\\d+)\" data-x=\"(\\d+)\"><title>"
-      "read dsi-&gt;host in mipi_dsi_detach");
-  ASSERT_TRUE(std::regex_search(svg, m, bad)) << svg;
-  EXPECT_EQ(m[1], "4");
-  EXPECT_EQ(m[2], lane_x);
+      "(host0.0)\"");
+  ASSERT_NE(bad, std::string::npos) << svg;
+  EXPECT_EQ(Attr(svg, bad, "data-event"), "4");
+  EXPECT_EQ(Attr(svg, bad, "data-x"), lane_x);
+  EXPECT_EQ(svg.compare(svg.find("<title>", bad), 43,
+                        "<title>read dsi-&gt;host in mipi_dsi_detach"),
+            0);
   EXPECT_NE(svg.find("BUG: use-after-free in mipi_dsi_detach (event 4)"),
             std::string::npos);
   EXPECT_NE(svg.find("[3] unbind host0"), std::string::npos);

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "model/world.h"
 #include "properties/property.h"
+#include "tools/report.h"
 
 namespace dsifuzz {
 
@@ -218,15 +219,8 @@ absl::StatusOr<KernelCase> PlanKernelReplay(const Scenario& s) {
   model::World world(s.topology,
                      model::FindVariant(std::string(kKernelVariant)), &sink);
   world.Setup();
-  std::vector<Event> events;
-  for (size_t i = 0; i < s.events.size(); ++i) {
-    absl::Status st = world.Apply(s.events[i]);
-    if (!st.ok())
-      return absl::FailedPreconditionError(
-          absl::StrCat(s.path, ":", s.event_lines[i],
-                       ": event does not apply: ", st.message()));
-    events.push_back(s.events[i]);
-  }
+  if (absl::Status st = ApplyScenarioEvents(world, s); !st.ok()) return st;
+  std::vector<Event> events = s.events;
   world.BeginTeardown();
   model::World::TeardownCursor cursor;
   Event e;

@@ -194,9 +194,7 @@ absl::StatusOr<std::string> RenderTimelineSvg(const Scenario& s,
   model::World world(s.topology, factory, &c);
   world.kernel().set_trace(true);
   world.Setup();
-  for (const model::Event& e : s.events) {
-    if (!world.Apply(e).ok()) return run.status();  // cannot happen: ran
-  }
+  if (absl::Status st = ApplyScenarioEvents(world, s); !st.ok()) return st;
   world.Teardown();
   c.Name(world.state().heap);
 

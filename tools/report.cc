@@ -139,6 +139,17 @@ std::string ObjectName(const model::Heap& heap, model::ObjId id,
   return name;
 }
 
+absl::Status ApplyScenarioEvents(model::World& world, const Scenario& s) {
+  for (size_t i = 0; i < s.events.size(); ++i) {
+    absl::Status st = world.Apply(s.events[i]);
+    if (!st.ok())
+      return absl::FailedPreconditionError(
+          absl::StrCat(s.path, ":", s.event_lines[i],
+                       ": event does not apply: ", st.message()));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<RunResult> RunScenario(const Scenario& s, bool trace) {
   return RunScenario(s, s.variant(), trace);
 }
@@ -159,13 +170,7 @@ absl::StatusOr<RunResult> RunScenario(const Scenario& s,
   TracePrinter printer(&world, &r.trace);
   if (trace) sink.Add(&printer);
   world.Setup();
-  for (size_t i = 0; i < s.events.size(); ++i) {
-    absl::Status st = world.Apply(s.events[i]);
-    if (!st.ok())
-      return absl::FailedPreconditionError(
-          absl::StrCat(s.path, ":", s.event_lines[i],
-                       ": event does not apply: ", st.message()));
-  }
+  if (absl::Status st = ApplyScenarioEvents(world, s); !st.ok()) return st;
   world.Teardown();
   for (int i = 0; i <= world.events(); ++i)
     r.event_texts.push_back(world.EventText(i));

@@ -13,6 +13,9 @@
 #include "tools/scenario.h"
 
 namespace dsifuzz {
+namespace model {
+class World;
+}  // namespace model
 
 struct RunResult {
   std::string trace;                     // empty unless asked for
@@ -36,6 +39,11 @@ absl::StatusOr<RunResult> RunScenario(const Scenario& s, bool trace);
 // are not heap slots.
 std::string ObjectName(const model::Heap& heap, model::ObjId id,
                        const model::Topology& topo);
+
+// Applies the scenario's events to a set-up world, in order; an event whose
+// precondition does not hold is FailedPrecondition "FILE:LINE: event does
+// not apply: ...", and the rest are not applied.
+absl::Status ApplyScenarioEvents(model::World& world, const Scenario& s);
 
 // The report of one violation, first line "BUG: <kind> in <function>".
 std::string FormatReport(const Violation& v,

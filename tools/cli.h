@@ -36,6 +36,9 @@ bool CheckProperty(const std::string& value, std::string* error);
 bool ExpandScenarioPaths(const std::vector<std::string>& args,
                          std::vector<std::string>& out);
 
+// `dsifuzz fuzz` (tools/fuzz_cli.cc).
+int FuzzCommand(const std::vector<std::string>& args);
+
 // `dsifuzz matrix` (tools/matrix_cli.cc).
 int MatrixCommand(const std::vector<std::string>& args);
 

@@ -16,6 +16,7 @@
 #include "model/state_symmetry.h"
 #include "model/world.h"
 #include "properties/property.h"
+#include "tools/coverage.h"
 #include "tools/explore_states.h"
 #include "tools/judge.h"
 
@@ -161,7 +162,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   // renaming: the parent is normalized, and the order of the bridges does
   // not look at the faults.
   const bool fault_in_place =
-      opts.fault_in_place &&
+      opts.fault_in_place && opts.coverage == nullptr &&
       (sink.Interest() & model::FactBit(model::FactKind::kEvent)) == 0;
   uint32_t no_renaming = 0;  // the index of the identity in `perms`
   if (fold) {
@@ -174,7 +175,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   // The parent's key, and the transitions out of fault-free states for
   // their siblings with faults armed (TransitionCache, docs/explore.md).
   std::string fault_key;
-  const bool reuse = opts.reuse_transitions;
+  const bool reuse = opts.reuse_transitions && opts.coverage == nullptr;
   // Up to 2 x 320 MiB of transitions; at most a quarter of --max-memory.
   int cache_log2 = 23;
   while (opts.max_rss_mib > 0 && cache_log2 > 16 &&
@@ -212,7 +213,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
       r.complete = true;
       break;
     }
-    if (open == 0 || frontier.size() == 0) break;
+    if ((open == 0 && opts.coverage == nullptr) || frontier.size() == 0) break;
     ExploreDepth d{depth + 1, 0, 0};
     next.Clear();
     const bool keep = opts.max_depth < 0 || depth + 1 < opts.max_depth;
@@ -230,6 +231,9 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
       bool pristine = true;  // the world is `parent`
       enabled.clear();
       world.EnabledEvents(enabled);
+      if (opts.coverage != nullptr) {
+        for (const model::Event& e : enabled) opts.coverage->Before(world, e);
+      }
       // How each child's fingerprint comes: by the event, run on the
       // working world; or, for an armed fault or a transition the
       // fault-free sibling made, without running it (the world takes the
@@ -287,6 +291,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           ++r.reused;
         } else {
           if (!take()) continue;
+          if (opts.coverage != nullptr) opts.coverage->Visit(world);
           // Whether the event itself fails a property depends on the
           // parent and the event, not on the state reached: checked on
           // every transition, merged or not.

@@ -36,6 +36,8 @@
 
 namespace dsifuzz {
 
+class Coverage;
+
 struct ExploreOptions {
   std::string variant = "upstream-6.11";
   model::Topology topology;
@@ -66,6 +68,11 @@ struct ExploreOptions {
   // states: a run stopped by them is not deterministic.
   double max_seconds = 0;
   uint64_t max_rss_mib = 0;
+  // Model-state coverage (tools/coverage.h): every (state, event) the
+  // search takes and every state it reaches, to the last depth whatever
+  // it finds. Every event then runs on the world (no fault armed in
+  // place, no transition reused), so each child's state is read.
+  Coverage* coverage = nullptr;
   // Called after each depth is finished (progress for long runs).
   std::function<void(const struct ExploreDepth&, double seconds,
                      uint64_t peak_rss_kib)>

@@ -13,8 +13,10 @@
 #include "nlohmann/json.hpp"
 #include "properties/property.h"
 #include "tools/cli.h"
+#include "tools/coverage.h"
 #include "tools/explore.h"
 #include "tools/fuzz.h"
+#include "tools/html_report.h"
 #include "tools/judge.h"
 #include "tools/scenario.h"
 
@@ -40,7 +42,8 @@ std::string FindingText(const ExploreFinding& f, const std::string& command,
 int ExploreCommand(const std::vector<std::string>& args) {
   ExploreOptions o;
   std::string topology_path, out = "explore";
-  bool json = false;
+  std::string report_dir;
+  bool json = false, coverage = false;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string v, error;
     uint64_t n = 0;
@@ -68,6 +71,10 @@ int ExploreCommand(const std::vector<std::string>& args) {
         return Usage(error);
     } else if (TakeValue(args, i, "--out", &v, &error)) {
       out = v;
+    } else if (TakeValue(args, i, "--report", &v, &error)) {
+      report_dir = v;
+    } else if (args[i] == "--coverage") {
+      coverage = true;
     } else if (args[i] == "--symmetry") {
       o.symmetry = true;
     } else if (args[i] == "--json") {
@@ -86,6 +93,16 @@ int ExploreCommand(const std::vector<std::string>& args) {
     return 2;
   }
   o.topology = topo->topology;
+  // The coverage (and the report, which shows it) needs every event run
+  // and every depth searched, findings or not.
+  Coverage cov;
+  if (coverage || !report_dir.empty()) {
+    if (o.symmetry)
+      return Usage(
+          "--coverage and --report count every device: not with "
+          "--symmetry");
+    o.coverage = &cov;
+  }
 
   std::string command = absl::StrCat("dsifuzz explore --variant ", o.variant,
                                      " --topology ", topology_path);
@@ -117,16 +134,22 @@ int ExploreCommand(const std::vector<std::string>& args) {
     return 2;
   }
 
-  std::vector<std::string> paths;
+  std::vector<std::string> paths, texts;
   for (const ExploreFinding& f : r->findings) {
-    std::string path = WriteNewFile(
-        out, Slug(f.title),
-        [&](const std::string& p) { return FindingText(f, command, p); });
-    if (path.empty())
+    std::string text;
+    std::string path =
+        WriteNewFile(out, Slug(f.title), [&](const std::string& p) {
+          text = FindingText(f, command, p);
+          return text;
+        });
+    if (path.empty()) {
+      text = FindingText(f, command, "(unwritten)");
       std::cerr << "dsifuzz: cannot write " << out << "/" << Slug(f.title)
                 << ".dsi; the finding follows:\n"
-                << FindingText(f, command, "(unwritten)");
+                << text;
+    }
     paths.push_back(path);
+    texts.push_back(text);
   }
 
   const double rate =
@@ -151,9 +174,15 @@ int ExploreCommand(const std::vector<std::string>& args) {
     }
   }
 
-  if (json) {
-    nlohmann::json j;
+  CoverageTable table;
+  if (o.coverage != nullptr)
+    table = MakeCoverageTable(
+        cov, &cov,
+        absl::StrCat("explorer (this search, ", r->depth_reached, " events)"));
+  nlohmann::json j;
+  {
     j["version"] = 1;
+    j["command"] = "explore";
     j["variant"] = o.variant;
     j["topology"] = topology_path;
     j["depth"] = o.max_depth;
@@ -177,16 +206,23 @@ int ExploreCommand(const std::vector<std::string>& args) {
     j["findings"] = nlohmann::json::array();
     for (size_t i = 0; i < r->findings.size(); ++i) {
       const ExploreFinding& f = r->findings[i];
-      j["findings"].push_back({{"property", f.property},
-                               {"title", f.title},
-                               {"events", f.scenario.events.size()},
-                               {"file", paths[i]}});
+      j["findings"].push_back(
+          {{"property", f.property},
+           {"title", f.title},
+           {"events", f.scenario.events.size()},
+           {"scenario", texts[i]},
+           {"file", paths[i].empty() ? nlohmann::json(nullptr)
+                                     : nlohmann::json(paths[i])}});
     }
     j["verdict"] = verdict;
-    // Not deterministic: compare everything but this.
-    j["timing"] = {{"seconds", r->seconds},
-                   {"states_per_second", rate},
-                   {"peak_rss_kib", r->peak_rss_kib}};
+    if (o.coverage != nullptr) j["coverage"] = CoverageJson(table);
+  }
+  // Not deterministic: compare everything but this.
+  nlohmann::json timing = {{"seconds", r->seconds},
+                           {"states_per_second", rate},
+                           {"peak_rss_kib", r->peak_rss_kib}};
+  if (json) {
+    j["timing"] = timing;
     std::cout << j.dump(2) << "\n";
   } else {
     for (const ExploreDepth& d : r->per_depth)
@@ -204,6 +240,37 @@ int ExploreCommand(const std::vector<std::string>& args) {
                 << (paths[i].empty() ? "(not written)" : paths[i]) << "\n";
     }
     if (!verdict.empty()) std::cout << verdict << "\n";
+    if (coverage) std::cout << FormatCoverage(table);
+  }
+  if (!report_dir.empty()) {
+    RunReport rep;
+    rep.command = "explore";
+    rep.parameters = {
+        {"variant", o.variant},
+        {"topology", topology_path},
+        {"depth", o.max_depth >= 0 ? absl::StrCat(o.max_depth)
+                                   : std::string("until a fixed point")},
+        {"properties", o.properties.empty()
+                           ? std::string("all")
+                           : absl::StrJoin(o.properties, " ")}};
+    rep.summary = absl::StrCat(
+        r->states, " states, ", r->transitions, " transitions, depth reached ",
+        r->depth_reached, "; ", verdict.empty() ? "" : verdict,
+        r->findings.empty()
+            ? ""
+            : absl::StrCat(r->findings.size(), " properties fail"));
+    for (size_t i = 0; i < r->findings.size(); ++i)
+      rep.findings.push_back(ReportFinding{r->findings[i].title,
+                                           r->findings[i].property, paths[i],
+                                           texts[i], r->findings[i].scenario});
+    rep.coverage = table;
+    rep.json = j;  // without the timing: the report is deterministic
+    absl::Status st = WriteHtmlReport(report_dir, rep);
+    if (!st.ok()) {
+      std::cerr << "dsifuzz: " << st.message() << "\n";
+      return 2;
+    }
+    log << "report: " << report_dir << "/index.html\n";
   }
   return r->findings.empty() ? 0 : 1;
 }

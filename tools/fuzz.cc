@@ -118,6 +118,7 @@ FuzzResult Fuzz(const FuzzOptions& opts, const std::atomic<bool>* stop,
   std::map<std::string, Candidate> first;  // title → lowest failing run
   std::atomic<uint64_t> cases{0}, events{0};
   std::vector<GenStats> stats(std::max(1, opts.jobs));
+  std::vector<Coverage> coverage(opts.coverage ? stats.size() : 0);
   auto worker = [&](int job) {
     Generator generator(gen);
     Panel panel(opts.properties);
@@ -128,7 +129,8 @@ FuzzResult Fuzz(const FuzzOptions& opts, const std::atomic<bool>* stop,
       panel.Reset();
       int n = 0;
       Scenario s =
-          generator.Generate(RunSeed(opts.seed, run), &stats[job], &panel, &n);
+          generator.Generate(RunSeed(opts.seed, run), &stats[job], &panel, &n,
+                             opts.coverage ? &coverage[job] : nullptr);
       Verdict v = panel.Collect(n);
       cases.fetch_add(1, std::memory_order_relaxed);
       events.fetch_add(static_cast<uint64_t>(v.events),
@@ -183,6 +185,7 @@ FuzzResult Fuzz(const FuzzOptions& opts, const std::atomic<bool>* stop,
   result.cases = cases.load();
   result.events = events.load();
   result.interrupted = stop != nullptr && stop->load();
+  for (const Coverage& c : coverage) result.coverage.Merge(c);
   for (const GenStats& st : stats) {
     for (size_t k = 0; k < st.events.size(); ++k)
       result.stats.events[k] += st.events[k];

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/coverage.h"
 #include "tools/generator.h"
 
 namespace dsifuzz {
@@ -28,6 +29,9 @@ struct FuzzOptions {
   int jobs = 1;
   bool json = false;
   bool progress = false;  // a progress line on stderr (a terminal)
+  // Count the model states and transitions the walks take
+  // (tools/coverage.h) into FuzzResult::coverage.
+  bool coverage = false;
 };
 
 struct Finding {
@@ -50,6 +54,7 @@ struct FuzzResult {
   bool interrupted = false;
   GenStats stats;
   std::vector<Finding> findings;  // in order of first run
+  Coverage coverage;              // with FuzzOptions::coverage
 };
 
 // Runs the campaign. Stops early when *stop becomes true (Ctrl-C); the

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "model/world.h"
+#include "tools/coverage.h"
 
 namespace dsifuzz {
 
@@ -90,7 +91,8 @@ namespace {
 
 // The walk of one case on a world just set up (or restored to setup).
 void Walk(model::World& world, Rng& rng, const GenOptions& opts, Scenario& s,
-          GenStats* stats, model::FactSink* sink, int* events) {
+          GenStats* stats, model::FactSink* sink, int* events,
+          Coverage* coverage) {
   const int length = rng.Range(1, std::max(1, opts.max_events));
   std::vector<Event> enabled;
   std::vector<uint32_t> weights;
@@ -119,6 +121,7 @@ void Walk(model::World& world, Rng& rng, const GenOptions& opts, Scenario& s,
         ++stats->host_unbind_with_bound_peripherals;
       if (e.kind == EventKind::kBind && was_bound[e.arg]) ++stats->rebinds;
     }
+    if (coverage != nullptr) coverage->Before(world, e);
     if (!world.Apply(e).ok()) break;  // cannot happen: e was enabled
     if (stats != nullptr) {
       for (size_t i = 0; i < was_bound.size(); ++i)
@@ -128,6 +131,7 @@ void Walk(model::World& world, Rng& rng, const GenOptions& opts, Scenario& s,
     if (sink != nullptr && sink->Done()) break;
   }
   s.event_lines.assign(s.events.size(), 0);
+  if (coverage != nullptr) coverage->Visit(world);
   if (sink != nullptr && !sink->Done()) world.Teardown();
   if (events != nullptr) *events = world.events();
   if (stats != nullptr) {
@@ -139,14 +143,14 @@ void Walk(model::World& world, Rng& rng, const GenOptions& opts, Scenario& s,
 }  // namespace
 
 Scenario GenerateCase(uint64_t seed, const GenOptions& opts, GenStats* stats,
-                      model::FactSink* sink, int* events) {
+                      model::FactSink* sink, int* events, Coverage* coverage) {
   Rng rng(seed);
   Scenario s;
   s.SetVariant(opts.variant);
   s.topology = opts.topology ? *opts.topology : GenerateTopology(rng);
   model::World world(s.topology, model::FindVariant(s.variant()), sink);
   world.Setup();
-  Walk(world, rng, opts, s, stats, sink, events);
+  Walk(world, rng, opts, s, stats, sink, events, coverage);
   return s;
 }
 
@@ -161,14 +165,15 @@ Generator::Generator(const GenOptions& opts) : opts_(opts) {
 Generator::~Generator() = default;
 
 Scenario Generator::Generate(uint64_t seed, GenStats* stats,
-                             model::FactSink* sink, int* events) {
-  if (!world_) return GenerateCase(seed, opts_, stats, sink, events);
+                             model::FactSink* sink, int* events,
+                             Coverage* coverage) {
+  if (!world_) return GenerateCase(seed, opts_, stats, sink, events, coverage);
   Rng rng(seed);
   Scenario s;
   s.SetVariant(opts_.variant);
   s.topology = *opts_.topology;
   world_->Restore(setup_, sink);
-  Walk(*world_, rng, opts_, s, stats, sink, events);
+  Walk(*world_, rng, opts_, s, stats, sink, events, coverage);
   return s;
 }
 

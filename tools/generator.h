@@ -17,6 +17,8 @@
 
 namespace dsifuzz {
 
+class Coverage;
+
 struct GenOptions {
   std::string variant = "upstream-6.11";
   int max_events = 24;
@@ -44,7 +46,7 @@ class Generator {
   ~Generator();
   // As GenerateCase below.
   Scenario Generate(uint64_t seed, GenStats* stats, model::FactSink* sink,
-                    int* events);
+                    int* events, Coverage* coverage = nullptr);
 
  private:
   GenOptions opts_;
@@ -56,8 +58,11 @@ class Generator {
 // and of the end-of-run teardown go to it (the case is judged as it is
 // generated); without one, no teardown runs. When the sink says it is
 // Done(), the walk ends after that event and the teardown is skipped.
+// With `coverage`, the walk's states and transitions are counted in it
+// (tools/coverage.h); the teardown's are not.
 Scenario GenerateCase(uint64_t seed, const GenOptions& opts, GenStats* stats,
-                      model::FactSink* sink = nullptr, int* events = nullptr);
+                      model::FactSink* sink = nullptr, int* events = nullptr,
+                      Coverage* coverage = nullptr);
 
 }  // namespace dsifuzz
 

@@ -162,7 +162,7 @@ int Render(const std::vector<std::string>& args) {
 }
 
 int Replay(const std::vector<std::string>& args) {
-  bool trace = true, quiet = false;
+  bool trace = true, quiet = false, json = false;
   std::string only;  // --variant V: replay every file on V alone
   std::vector<std::string> paths;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -172,6 +172,8 @@ int Replay(const std::vector<std::string>& args) {
     } else if (a == "--quiet") {
       quiet = true;
       trace = false;
+    } else if (a == "--json") {
+      json = true;
     } else if (a == "--variant" || a.rfind("--variant=", 0) == 0) {
       if (!only.empty()) return Usage("--variant is given twice");
       if (a == "--variant" && i + 1 >= args.size())
@@ -188,12 +190,23 @@ int Replay(const std::vector<std::string>& args) {
   if (paths.empty()) return Usage("replay needs at least one FILE or DIR");
   std::vector<std::string> files;
   if (!ExpandScenarioPaths(paths, files)) return 2;
+  if (json) {
+    quiet = true;
+    trace = false;
+  }
   int status = 0;
+  // The JSON document (docs/json.md): one entry per file and variant.
+  nlohmann::json doc = {
+      {"version", 1}, {"command", "replay"}, {"runs", nlohmann::json::array()}};
+  uint64_t mismatches = 0, errors = 0;
+  // Text output goes to stdout, or with --json to stderr.
+  std::ostream& text = json ? std::cerr : std::cout;
   for (const std::string& path : files) {
     absl::StatusOr<Scenario> s = LoadScenario(path);
     if (!s.ok()) {
       std::cerr << "dsifuzz: " << s.status().message() << "\n";
       status = 2;
+      ++errors;
       continue;
     }
     const std::vector<std::string> variants =
@@ -205,6 +218,7 @@ int Replay(const std::vector<std::string>& args) {
         std::cerr << "dsifuzz: " << r.status().message()
                   << (labelled ? " (on variant " + variant + ")" : "") << "\n";
         status = 2;
+        ++errors;
         continue;
       }
       if (!quiet) {
@@ -227,120 +241,46 @@ int Replay(const std::vector<std::string>& args) {
       if (want != nullptr)
         expected = want->given() ? FormatExpectation(*want)
                                  : std::string("(no expect lines)");
-      std::cout << path << (labelled ? " [" + variant + "]" : "") << ": "
-                << (match ? "ok" : "MISMATCH") << ": failed: " << got
-                << "; expected: " << expected << "\n";
+      text << path << (labelled ? " [" + variant + "]" : "") << ": "
+           << (match ? "ok" : "MISMATCH") << ": failed: " << got
+           << "; expected: " << expected << "\n";
       if (!match && status == 0) status = 1;
+      if (!match) ++mismatches;
+      if (json) {
+        nlohmann::json findings = nlohmann::json::array();
+        for (size_t i = 0; i < r->violations.size(); ++i) {
+          const Violation& v = r->violations[i];
+          findings.push_back({{"title", v.Title()},
+                              {"property", v.property},
+                              {"event", v.event},
+                              {"teardown", v.teardown},
+                              {"repeats", r->repeats[i]},
+                              {"report", FormatReport(v, r->event_texts)}});
+        }
+        doc["runs"].push_back(
+            {{"file", path},
+             {"variant", variant},
+             {"events", s->events.size()},
+             {"scenario", FormatScenario(*s)},
+             {"outcome", want == nullptr ? "not compared"
+                         : match         ? "ok"
+                                         : "mismatch"},
+             {"failed", r->failed},
+             {"expected", want != nullptr && want->given()
+                              ? nlohmann::json(FormatExpectation(*want))
+                              : nlohmann::json(nullptr)},
+             {"findings", std::move(findings)}});
+      }
     }
+  }
+  if (json) {
+    doc["counts"] = {{"files", files.size()},
+                     {"runs", doc["runs"].size()},
+                     {"mismatches", mismatches},
+                     {"errors", errors}};
+    std::cout << doc.dump(2) << "\n";
   }
   return status;
-}
-
-std::atomic<bool> g_stop{false};
-void OnSigint(int) { g_stop.store(true); }
-
-int Fuzz(const std::vector<std::string>& args) {
-  FuzzOptions o;
-  bool seeded = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string v, error;
-    auto number = [&](const char* flag, uint64_t lo, uint64_t hi,
-                      uint64_t* out) {
-      return TakeNumber(flag, v, lo, hi, out, &error);
-    };
-    uint64_t n = 0;
-    if (TakeValue(args, i, "--variant", &v, &error)) {
-      if (!CheckVariant(v, &error)) return Usage(error);
-      o.variant = v;
-    } else if (TakeValue(args, i, "--seed", &v, &error)) {
-      if (!number("--seed", 0, UINT64_MAX, &o.seed)) return Usage(error);
-      seeded = true;
-    } else if (TakeValue(args, i, "--runs", &v, &error)) {
-      if (!number("--runs", 1, 1000000000000ull, &o.runs)) return Usage(error);
-    } else if (TakeValue(args, i, "--max-events", &v, &error)) {
-      if (!number("--max-events", 1, 10000, &n)) return Usage(error);
-      o.max_events = static_cast<int>(n);
-    } else if (TakeValue(args, i, "--jobs", &v, &error)) {
-      if (!number("--jobs", 1, 256, &n)) return Usage(error);
-      o.jobs = static_cast<int>(n);
-    } else if (TakeValue(args, i, "--property", &v, &error)) {
-      if (!CheckProperty(v, &error)) return Usage(error);
-      o.properties.push_back(v);
-    } else if (TakeValue(args, i, "--topology", &v, &error)) {
-      absl::StatusOr<Scenario> s = LoadScenario(v);
-      if (!s.ok()) {
-        std::cerr << "dsifuzz: " << s.status().message() << "\n";
-        return 2;
-      }
-      o.topology = s->topology;
-      o.topology_path = v;
-    } else if (TakeValue(args, i, "--out", &v, &error)) {
-      o.out = v;
-    } else if (args[i] == "--json") {
-      o.json = true;
-    } else {
-      return Usage(error.empty() ? "unknown argument '" + args[i] + "' for fuzz"
-                                 : error);
-    }
-    if (!error.empty()) return Usage(error);
-  }
-  if (!seeded) o.seed = std::random_device{}();
-  o.progress = !o.json && isatty(STDERR_FILENO);
-  std::ostream& log = o.json ? std::cerr : std::cout;
-  log << "dsifuzz fuzz: variant " << o.variant << ", seed " << o.seed << ", "
-      << o.runs << " runs of up to " << o.max_events << " events"
-      << (o.topology ? ", topology of " + o.topology_path : "") << "\n";
-  std::signal(SIGINT, OnSigint);
-  FuzzResult r = dsifuzz::Fuzz(o, &g_stop, log);
-  std::signal(SIGINT, SIG_DFL);
-  if (o.json) {
-    nlohmann::json j;
-    j["version"] = 1;
-    j["variant"] = o.variant;
-    j["seed"] = o.seed;
-    j["cases"] = r.cases;
-    j["events"] = r.events;
-    j["interrupted"] = r.interrupted;
-    nlohmann::json dist;
-    for (int k = 0; k < 9; ++k)
-      dist[model::EventKindName(static_cast<model::EventKind>(k))] =
-          r.stats.events[k];
-    j["generated"] = {{"events", dist},
-                      {"host_unbind_with_bound_peripherals",
-                       r.stats.host_unbind_with_bound_peripherals},
-                      {"rebinds", r.stats.rebinds}};
-    j["findings"] = nlohmann::json::array();
-    for (const Finding& f : r.findings) {
-      j["findings"].push_back({{"title", f.title},
-                               {"property", f.property},
-                               {"run", f.run},
-                               {"original_events", f.original_events},
-                               {"shrunk_events", f.shrunk_events},
-                               {"shrunk_devices", f.shrunk_devices},
-                               {"one_minimal", f.one_minimal},
-                               {"file", f.path},
-                               {"scenario", f.text}});
-    }
-    std::cout << j.dump(2) << "\n";
-  } else {
-    std::cout << r.cases << " cases, " << r.events << " events"
-              << (r.interrupted ? " (interrupted)" : "") << "; generated: ";
-    for (int k = 0; k < 9; ++k)
-      std::cout << (k ? ", " : "")
-                << model::EventKindName(static_cast<model::EventKind>(k)) << " "
-                << r.stats.events[k];
-    std::cout << "; host unbinds with bound peripherals "
-              << r.stats.host_unbind_with_bound_peripherals << ", rebinds "
-              << r.stats.rebinds << "\n";
-    for (const Finding& f : r.findings) {
-      std::cout << "BUG: " << f.title << "  [" << f.property << "] "
-                << f.original_events << " -> " << f.shrunk_events << " events"
-                << (f.one_minimal ? ", 1-minimal" : "") << ": "
-                << (f.path.empty() ? "(not written)" : f.path) << "\n";
-    }
-    if (r.findings.empty()) std::cout << "no property failed\n";
-  }
-  return r.findings.empty() ? 0 : 1;
 }
 
 int Main(int argc, char** argv) {
@@ -349,7 +289,7 @@ int Main(int argc, char** argv) {
   std::string cmd = args[0];
   args.erase(args.begin());
   if (cmd == "replay") return Replay(args);
-  if (cmd == "fuzz") return Fuzz(args);
+  if (cmd == "fuzz") return FuzzCommand(args);
   if (cmd == "matrix") return MatrixCommand(args);
   if (cmd == "explore") return ExploreCommand(args);
   if (cmd == "kernel-replay") return KernelReplayCommand(args);

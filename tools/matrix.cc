@@ -54,8 +54,10 @@ absl::StatusOr<Matrix> RunMatrix(const MatrixOptions& opts, std::ostream& log) {
       f.properties = {property};
       f.jobs = opts.jobs;
       f.write = false;
+      f.coverage = opts.coverage;
       std::ostringstream quiet;
       FuzzResult r = Fuzz(f, nullptr, quiet);
+      m.coverage.Merge(r.coverage);
       for (const Finding& finding : r.findings) {
         if (!Better(finding.shrunk_events, "", finding.title, cell)) continue;
         cell.ok = false;
@@ -161,6 +163,8 @@ std::string FormatMatrixMarkdown(const Matrix& m) {
 
 std::string FormatMatrixJson(const Matrix& m) {
   nlohmann::ordered_json j;
+  j["version"] = 1;
+  j["command"] = "matrix";
   j["seed"] = m.options.seed;
   j["runs"] = m.options.runs;
   j["max_events"] = m.options.max_events;

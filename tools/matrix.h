@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "tools/coverage.h"
 #include "tools/scenario.h"
 
 namespace dsifuzz {
@@ -24,6 +25,7 @@ struct MatrixOptions {
   int max_events = 24;
   int jobs = 1;
   std::vector<std::string> corpus;  // scenario files to replay on each cell
+  bool coverage = false;            // count the campaigns' model coverage
 };
 
 struct MatrixCell {
@@ -41,6 +43,7 @@ struct Matrix {
   std::vector<std::string> variants;
   std::vector<std::string> properties;
   std::vector<MatrixCell> cells;  // variant-major
+  Coverage coverage;  // of every cell's campaign, with options.coverage
   const MatrixCell& cell(size_t v, size_t p) const {
     return cells[v * properties.size() + p];
   }

@@ -5,18 +5,59 @@
 #include <vector>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "model/world.h"
 #include "properties/property.h"
 #include "tools/cli.h"
 #include "tools/fuzz.h"
+#include "tools/html_report.h"
 #include "tools/matrix.h"
 
 namespace dsifuzz {
+namespace {
+
+// The report: one finding per distinct counterexample of the failing cells
+// (a bug that fails several variants is shown once), the matrix linking
+// to them, and the coverage of the campaigns (random topologies: no
+// reference).
+absl::Status WriteMatrixReport(const Matrix& m, const std::string& dir) {
+  RunReport rep;
+  rep.command = "matrix";
+  rep.parameters = {{"variants", absl::StrJoin(m.variants, " ")},
+                    {"properties", absl::StrJoin(m.properties, " ")},
+                    {"seed", absl::StrCat(m.options.seed)},
+                    {"runs per cell", absl::StrCat(m.options.runs)},
+                    {"max events", absl::StrCat(m.options.max_events)},
+                    {"corpus", m.options.corpus.empty()
+                                   ? std::string("(none)")
+                                   : absl::StrJoin(m.options.corpus, " ")}};
+  size_t failing = 0;
+  for (const MatrixCell& c : m.cells) {
+    if (c.ok) continue;
+    ++failing;
+    const std::string text = FormatScenario(c.scenario);
+    bool seen = false;
+    for (const ReportFinding& f : rep.findings) seen = seen || f.text == text;
+    if (!seen)
+      rep.findings.push_back(
+          ReportFinding{c.title, c.property, c.source, text, c.scenario});
+  }
+  rep.summary =
+      absl::StrCat(m.variants.size(), " variants x ", m.properties.size(),
+                   " properties: ", failing, " failing cells, ",
+                   rep.findings.size(), " distinct counterexamples");
+  rep.matrix = &m;
+  rep.coverage = MakeCoverageTable(m.coverage, nullptr, "");
+  rep.json = nlohmann::json::parse(FormatMatrixJson(m));
+  return WriteHtmlReport(dir, rep);
+}
+
+}  // namespace
 
 int MatrixCommand(const std::vector<std::string>& args) {
   MatrixOptions o;
-  std::string format = "text", write_dir;
+  std::string format = "text", write_dir, report_dir;
   std::vector<std::string> corpus_args;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string v, error;
@@ -46,6 +87,10 @@ int MatrixCommand(const std::vector<std::string>& args) {
       if (v != "text" && v != "markdown" && v != "json")
         return Usage("--format=" + v + ": expected text, markdown or json");
       format = v;
+    } else if (args[i] == "--json") {
+      format = "json";
+    } else if (TakeValue(args, i, "--report", &v, &error)) {
+      report_dir = v;
     } else if (TakeValue(args, i, "--write", &v, &error)) {
       write_dir = v;
     } else {
@@ -57,6 +102,7 @@ int MatrixCommand(const std::vector<std::string>& args) {
   }
   if (!corpus_args.empty() && !ExpandScenarioPaths(corpus_args, o.corpus))
     return 2;
+  o.coverage = !report_dir.empty();
   absl::StatusOr<Matrix> m = RunMatrix(o, std::cerr);
   if (!m.ok()) {
     std::cerr << "dsifuzz: " << m.status().message() << "\n";
@@ -84,6 +130,14 @@ int MatrixCommand(const std::vector<std::string>& args) {
     }
     m->options.corpus.insert(m->options.corpus.end(), written.begin(),
                              written.end());
+  }
+  if (!report_dir.empty()) {
+    absl::Status st = WriteMatrixReport(*m, report_dir);
+    if (!st.ok()) {
+      std::cerr << "dsifuzz: " << st.message() << "\n";
+      return 2;
+    }
+    std::cerr << "report: " << report_dir << "/index.html\n";
   }
   if (format == "json") {
     std::cout << FormatMatrixJson(*m);

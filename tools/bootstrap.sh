@@ -10,7 +10,7 @@ BUILD_DIR="${BUILD_DIR:-$ROOT/build}"
 
 PACKAGES=(build-essential cmake g++ librapidcheck-dev libgtest-dev libabsl-dev
           libbenchmark-dev nlohmann-json3-dev libxxhash-dev pkg-config
-          clang-format)
+          clang-format python3-jsonschema)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -261,8 +261,11 @@ int ExploreCommand(const std::vector<std::string>& args) {
             : absl::StrCat(r->findings.size(), " properties fail"));
     for (size_t i = 0; i < r->findings.size(); ++i)
       rep.findings.push_back(ReportFinding{r->findings[i].title,
-                                           r->findings[i].property, paths[i],
-                                           texts[i], r->findings[i].scenario});
+                                           r->findings[i].property,
+                                           paths[i],
+                                           texts[i],
+                                           r->findings[i].scenario,
+                                           {}});
     rep.coverage = table;
     rep.json = j;  // without the timing: the report is deterministic
     absl::Status st = WriteHtmlReport(report_dir, rep);

@@ -184,7 +184,7 @@ int FuzzCommand(const std::vector<std::string>& args) {
                                r.findings.size(), " distinct failures");
     for (const Finding& f : r.findings)
       rep.findings.push_back(
-          ReportFinding{f.title, f.property, f.path, f.text, f.shrunk});
+          ReportFinding{f.title, f.property, f.path, f.text, f.shrunk, {}});
     rep.coverage = table;
     rep.json = j;
     absl::Status st = WriteHtmlReport(report_dir, rep);

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "tools/matrix.h"
 #include "tools/render.h"
 #include "tools/report.h"
@@ -79,7 +80,7 @@ void Findings(std::string& out, const RunReport& r) {
   else
     absl::StrAppend(&out,
                     "<table class=\"index\">\n<tr><th>#</th><th>title</th>"
-                    "<th>property</th><th>events</th><th>variant</th>"
+                    "<th>property</th><th>events</th><th>variants</th>"
                     "<th>file</th></tr>\n");
   for (size_t i = 0; i < r.findings.size(); ++i) {
     const ReportFinding& f = r.findings[i];
@@ -87,7 +88,9 @@ void Findings(std::string& out, const RunReport& r) {
         &out, "<tr><td class=\"num\">", i + 1, "</td><td><a href=\"#finding-",
         i + 1, "\">", Esc(f.title), "</a></td><td>", Esc(f.property),
         "</td><td class=\"num\">", f.scenario.events.size(), "</td><td>",
-        Esc(f.scenario.variant()), "</td><td>",
+        Esc(f.variants.empty() ? f.scenario.variant()
+                               : absl::StrJoin(f.variants, " ")),
+        "</td><td>",
         f.file.empty() ? "" : absl::StrCat("<code>", Esc(f.file), "</code>"),
         "</td></tr>\n");
   }
@@ -99,12 +102,17 @@ void Findings(std::string& out, const RunReport& r) {
                     Esc(f.property), "\">\n<h3>BUG: ", Esc(f.title),
                     " <span class=\"prop\">[", Esc(f.property),
                     "]</span></h3>\n");
-    absl::StrAppend(&out, "<p>", f.scenario.events.size(), " events on ",
-                    Esc(f.scenario.variant()),
-                    f.file.empty() ? ""
-                                   : absl::StrCat(", written to <code>",
-                                                  Esc(f.file), "</code>"),
-                    "</p>\n");
+    absl::StrAppend(
+        &out, "<p>", f.scenario.events.size(), " events; fails on ",
+        Esc(f.variants.empty() ? f.scenario.variant()
+                               : absl::StrJoin(f.variants, ", ")),
+        f.variants.size() > 1
+            ? absl::StrCat(" (replayed on ", Esc(f.scenario.variant()), ")")
+            : "",
+        f.file.empty()
+            ? ""
+            : absl::StrCat(", written to <code>", Esc(f.file), "</code>"),
+        "</p>\n");
     absl::StrAppend(&out,
                     "<details open><summary>Scenario</summary><pre "
                     "class=\"scenario\">",
@@ -157,9 +165,11 @@ void MatrixSection(std::string& out, const RunReport& r) {
         continue;
       }
       // The finding that holds this cell's counterexample.
-      const std::string text = FormatScenario(c.scenario);
+      const std::string key = FindingKey(c.title, c.scenario);
       size_t k = 0;
-      while (k < r.findings.size() && r.findings[k].text != text) ++k;
+      while (k < r.findings.size() &&
+             FindingKey(r.findings[k].title, r.findings[k].scenario) != key)
+        ++k;
       absl::StrAppend(&out, "<td class=\"fail\"><a href=\"#finding-", k + 1,
                       "\">", Esc(c.title), "</a> (", c.events, ")</td>");
     }
@@ -218,6 +228,12 @@ absl::Status WriteWhole(const std::filesystem::path& path,
 }
 
 }  // namespace
+
+std::string FindingKey(const std::string& title, const Scenario& s) {
+  Scenario any = s;
+  any.SetVariant("any");
+  return title + "\n" + FormatScenario(any);
+}
 
 std::string FormatHtmlReport(const RunReport& r) {
   std::string out;

@@ -30,7 +30,13 @@ struct ReportFinding {
   std::string file;   // the scenario file written, or ""
   std::string text;   // its text (or the scenario's, formatted)
   Scenario scenario;  // replayed for the reports and the timeline
+  // The variants it fails on, when more than its scenario's (a matrix).
+  std::vector<std::string> variants;
 };
+
+// Which finding a matrix cell's counterexample is: its title and its
+// events on its topology, whatever the variant.
+std::string FindingKey(const std::string& title, const Scenario& s);
 
 struct RunReport {
   std::string command;  // "fuzz", "matrix", "explore"

@@ -185,6 +185,9 @@ std::string FormatMatrixJson(const Matrix& m) {
     }
     j["cells"].push_back(std::move(cell));
   }
+  size_t failing = 0;
+  for (const MatrixCell& c : m.cells) failing += c.ok ? 0 : 1;
+  j["counts"] = {{"cells", m.cells.size()}, {"failing", failing}};
   return j.dump(2) + "\n";
 }
 

@@ -36,12 +36,23 @@ absl::Status WriteMatrixReport(const Matrix& m, const std::string& dir) {
   for (const MatrixCell& c : m.cells) {
     if (c.ok) continue;
     ++failing;
-    const std::string text = FormatScenario(c.scenario);
-    bool seen = false;
-    for (const ReportFinding& f : rep.findings) seen = seen || f.text == text;
-    if (!seen)
-      rep.findings.push_back(
-          ReportFinding{c.title, c.property, c.source, text, c.scenario});
+    const std::string key = FindingKey(c.title, c.scenario);
+    ReportFinding* same = nullptr;
+    for (ReportFinding& f : rep.findings) {
+      if (FindingKey(f.title, f.scenario) == key) same = &f;
+    }
+    if (same == nullptr) {
+      rep.findings.push_back(ReportFinding{c.title,
+                                           c.property,
+                                           c.source,
+                                           FormatScenario(c.scenario),
+                                           c.scenario,
+                                           {}});
+      same = &rep.findings.back();
+    }
+    if (std::find(same->variants.begin(), same->variants.end(), c.variant) ==
+        same->variants.end())
+      same->variants.push_back(c.variant);
   }
   rep.summary =
       absl::StrCat(m.variants.size(), " variants x ", m.properties.size(),

@@ -380,6 +380,33 @@ run render-b1 "$dsifuzz" render seed.dsi --svg seed.svg
 expect_rc render-b1 0
 expect_grep render-b1 seed.svg 'class="bad-access" data-object="struct mipi_dsi_device#1 (host0.0)" data-event="4"'
 
+# Coverage and the HTML report: bad usage, the table on a fixed topology,
+# and a report that cannot be written loses no finding.
+printf '# dsifuzz v1\ndevice host0 dsi-controller\ndevice bridge0 i2c-bridge host=host0\n' >seedtopo.dsi
+run cov-depth "$dsifuzz" fuzz --coverage-depth 99
+expect_rc cov-depth 2
+expect_grep cov-depth cov-depth.err "--coverage-depth=99: expected a number from 0 to 12"
+run cov-sym "$dsifuzz" explore --topology seedtopo.dsi --coverage --symmetry
+expect_rc cov-sym 2
+expect_grep cov-sym cov-sym.err "not with --symmetry"
+run cov "$dsifuzz" fuzz --seed 1 --runs 3000 --topology seedtopo.dsi --out cov-f --coverage
+expect_rc cov 1
+expect_grep cov cov.out "^coverage: [0-9]* of [0-9]* (state, event) transitions"
+expect_grep cov cov.out "bridge (devm-probe)  *bound; dsi freed, host freed  *unbind  *[1-9]"
+touch not-a-dir
+run rep-bad "$dsifuzz" fuzz --seed 1 --runs 300 --topology seedtopo.dsi --out rep-f --report not-a-dir/rep
+expect_rc rep-bad 2
+expect_grep rep-bad rep-bad.err "^dsifuzz: cannot create not-a-dir/rep"
+[[ -s rep-f/use-after-free-in-mipi_dsi_detach.dsi ]] || fail "rep-bad: the finding was not written"
+run rep "$dsifuzz" explore --topology seedtopo.dsi --depth 4 --out rep-e --report rep-e/html
+expect_rc rep 1
+expect_grep rep rep.out "^report: rep-e/html/index.html"
+expect_grep rep rep-e/html/index.html 'data-title="use-after-free in mipi_dsi_detach"'
+run replay-json-bad "$dsifuzz" replay --json alone.dsi kr-bad.dsi
+expect_rc replay-json-bad 2
+expect_grep replay-json-bad replay-json-bad.out '"errors": 1'
+expect_grep replay-json-bad replay-json-bad.err "^dsifuzz: kr-bad.dsi:3: "
+
 if ((failures)); then
   echo "$failures check(s) failed" >&2
   exit 1

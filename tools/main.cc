@@ -2,14 +2,17 @@
 //
 //   dsifuzz fuzz [--variant V] [--seed N] [--runs N] [--max-events N]
 //                [--property P]... [--topology FILE] [--out DIR] [--jobs N]
-//                [--json]
-//   dsifuzz replay [--no-trace] [--quiet] [--variant V] FILE_OR_DIR...
+//                [--json] [--coverage] [--coverage-depth N] [--report DIR]
+//   dsifuzz replay [--no-trace] [--quiet] [--json] [--variant V]
+//                  FILE_OR_DIR...
 //   dsifuzz matrix [--variant V]... [--property P]... [--seed N] [--runs N]
 //                  [--max-events N] [--jobs N] [--corpus DIR_OR_FILE]...
-//                  [--format text|markdown|json] [--write DIR]
+//                  [--format text|markdown|json] [--json] [--write DIR]
+//                  [--report DIR]
 //   dsifuzz explore --topology FILE [--variant V] [--depth N]
 //                   [--property P]... [--max-states N] [--max-seconds N]
 //                   [--max-memory MIB] [--symmetry] [--out DIR] [--json]
+//                   [--coverage] [--report DIR]
 //   dsifuzz kernel-replay [--kdir DIR] [--work DIR] [--timeout S] [--plan]
 //                         FILE_OR_DIR...
 //   dsifuzz render FILE --svg OUT [--variant V]
@@ -49,17 +52,19 @@ namespace {
 constexpr char kUsage[] =
     "usage: dsifuzz fuzz [--variant V] [--seed N] [--runs N] [--max-events N]\n"
     "                    [--property P]... [--topology FILE] [--out DIR]\n"
-    "                    [--jobs N] [--json]\n"
-    "       dsifuzz replay [--no-trace] [--quiet] [--variant V]\n"
+    "                    [--jobs N] [--json] [--coverage]\n"
+    "                    [--coverage-depth N] [--report DIR]\n"
+    "       dsifuzz replay [--no-trace] [--quiet] [--json] [--variant V]\n"
     "                      FILE_OR_DIR...\n"
     "       dsifuzz matrix [--variant V]... [--property P]... [--seed N]\n"
     "                      [--runs N] [--max-events N] [--jobs N]\n"
     "                      [--corpus DIR_OR_FILE]... [--write DIR]\n"
-    "                      [--format text|markdown|json]\n"
+    "                      [--format text|markdown|json] [--json]\n"
+    "                      [--report DIR]\n"
     "       dsifuzz explore --topology FILE [--variant V] [--depth N]\n"
     "                       [--property P]... [--max-states N]\n"
     "                       [--max-seconds N] [--max-memory MIB] [--symmetry]\n"
-    "                       [--out DIR] [--json]\n"
+    "                       [--out DIR] [--json] [--coverage] [--report DIR]\n"
     "       dsifuzz kernel-replay [--kdir DIR] [--work DIR] [--timeout S]\n"
     "                             [--plan] FILE_OR_DIR...\n"
     "       dsifuzz render FILE --svg OUT [--variant V]\n"
@@ -74,16 +79,24 @@ constexpr char kUsage[] =
     "  --runs N        cases to generate (default 10000)\n"
     "  --max-events N  longest event sequence (default 24)\n"
     "  --jobs N        threads, each on its own share of the runs (default 1)\n"
-    "  --json          print the result as JSON on stdout\n"
+    "  --json          print the result as JSON on stdout (docs/json.md)\n"
+    "  --coverage      print which model states and (state, event) "
+    "transitions\n"
+    "                  the walks took; on a --topology, against what the\n"
+    "                  explorer reaches in --coverage-depth N events (6)\n"
+    "  --report DIR    write DIR/index.html (findings, timelines, coverage)\n"
+    "                  and DIR/report.json\n"
     "Exit: 1 when a property fails, 0 when none does, 2 on bad usage.\n"
     "\n"
-    "Replays scenario files (a directory means every *.dsi in it, sorted)\n"
-    "on each variant they name, in file order: prints each event with the\n"
-    "model calls it made, one KASAN-shaped report per distinct violation,\n"
-    "and the outcome against the variant's expect line (\"FILE [VARIANT]:\"\n"
-    "when the file names several variants).\n"
+    "replay: replays scenario files (a directory means every *.dsi in it,\n"
+    "sorted) on each variant they name, in file order: prints each event\n"
+    "with the model calls it made, one KASAN-shaped report per distinct\n"
+    "violation, and the outcome against the variant's expect line\n"
+    "(\"FILE [VARIANT]:\" when the file names several variants).\n"
     "  --no-trace   do not print the per-event call trace\n"
     "  --quiet      print only the outcome lines\n"
+    "  --json       print the runs, their reports and outcomes as JSON\n"
+    "               (docs/json.md); the outcome lines go to stderr\n"
     "  --variant V  replay on V instead of the variants the files name; an\n"
     "               outcome is compared only if the file names V\n"
     "Exit: 0 all outcomes as expected, 1 a mismatch, 2 bad input or usage.\n"
@@ -94,7 +107,9 @@ constexpr char kUsage[] =
     "default 20000) or by a --corpus scenario replayed on the variant; on\n"
     "equal length the corpus file wins. --write DIR saves the counterexample\n"
     "of each failing cell that no corpus file holds, as a scenario with an\n"
-    "expect line for every variant. Progress goes to stderr.\n"
+    "expect line for every variant. --json is --format json; --report DIR\n"
+    "writes the matrix, its counterexamples and timelines as DIR/index.html.\n"
+    "Progress goes to stderr.\n"
     "Exit: 0 the table was printed, 2 bad input or usage.\n"
     "\n"
     "explore: breadth-first search over every world state reached by\n"
@@ -109,6 +124,9 @@ constexpr char kUsage[] =
     "  --max-seconds N    stop after N seconds\n"
     "  --max-memory MIB   stop once the peak resident memory exceeds MIB\n"
     "  --symmetry         fold bridges that differ only in name and channel\n"
+    "  --coverage         search every depth, findings or not, and print the\n"
+    "                     model states and transitions it took\n"
+    "  --report DIR       write DIR/index.html and DIR/report.json\n"
     "Exit: 1 when a property fails, 0 when none does, 2 on bad usage.\n"
     "\n"
     "kernel-replay: each scenario on the upstream model and, as a generated\n"

@@ -51,11 +51,21 @@ enum : uint32_t {
 // Event codes: the event kinds before kFail, then fail per site.
 constexpr int kFailCode = static_cast<int>(EventKind::kFail);
 
-uint32_t StateKey(uint32_t role, uint32_t state) {
-  return role << 24 | (state & 0xffff) << 8;
+// A state's index in the dense counters: its role and its bits (fewer
+// than 7); a transition's: the state's, then the event code + 1 (at most
+// 12).
+constexpr uint32_t kStateBits = 7;
+constexpr uint32_t kEventSlots = 16;
+constexpr size_t kStateIndexes = size_t{kRoles} << kStateBits;
+uint32_t StateIndex(uint32_t role, uint32_t state) {
+  return role << kStateBits | (state & ((1u << kStateBits) - 1));
 }
-uint32_t TransitionKey(uint32_t state_key, int event) {
-  return state_key | static_cast<uint32_t>(event + 1);
+// The keys the tables and tests see: role, state, event + 1, packed.
+uint32_t StateKey(uint32_t index) {
+  return (index >> kStateBits) << 24 | (index & ((1u << kStateBits) - 1)) << 8;
+}
+uint32_t TransitionKey(uint32_t slot) {
+  return StateKey(slot / kEventSlots) | slot % kEventSlots;
 }
 uint32_t RoleOf(uint32_t key) { return key >> 24; }
 uint32_t StateOf(uint32_t key) { return key >> 8 & 0xffff; }
@@ -226,26 +236,30 @@ std::string EventText(int code) {
 
 }  // namespace
 
+Coverage::Coverage()
+    : state_counts_(kStateIndexes),
+      transition_counts_(kStateIndexes * kEventSlots) {}
+
 void Coverage::Visit(const model::World& w) {
   const model::Topology& topo = w.topology();
-  scratch_.resize(topo.devices.size() + 1);
+  last_.resize(topo.devices.size() + 1);
   for (size_t i = 0; i < topo.devices.size(); ++i) {
-    scratch_[i] =
-        StateKey(RoleOf(topo.devices[i]), DeviceState(w, static_cast<int>(i)));
-    ++states_[scratch_[i]];
+    last_[i] = StateIndex(RoleOf(topo.devices[i]),
+                          DeviceState(w, static_cast<int>(i)));
+    ++state_counts_[last_[i]];
   }
-  scratch_.back() = StateKey(
+  last_.back() = StateIndex(
       kKernel, static_cast<uint32_t>(std::popcount(w.state().faults.Armed())));
-  ++states_[scratch_.back()];
+  ++state_counts_[last_.back()];
 }
 
-void Coverage::Before(const model::World& w, const model::Event& e) {
-  Visit(w);
+void Coverage::Take(const model::World& w, const model::Event& e) {
   const model::Topology& topo = w.topology();
   const int code =
       e.kind == EventKind::kFail ? kFailCode + e.arg : static_cast<int>(e.kind);
   auto take = [&](size_t i) {
-    ++transitions_[TransitionKey(scratch_[i], code)];
+    ++transition_counts_[last_[i] * kEventSlots +
+                         static_cast<uint32_t>(code + 1)];
   };
   switch (e.kind) {
     case EventKind::kRmmod:
@@ -257,7 +271,7 @@ void Coverage::Before(const model::World& w, const model::Event& e) {
     case EventKind::kDeferredProbe: {
       bool any = false;
       for (size_t i = 0; i < topo.devices.size(); ++i) {
-        if ((StateOf(scratch_[i]) & kLifeMask) == 2) {
+        if ((last_[i] & kLifeMask) == 2) {
           take(i);
           any = true;
         }
@@ -274,8 +288,27 @@ void Coverage::Before(const model::World& w, const model::Event& e) {
 }
 
 void Coverage::Merge(const Coverage& other) {
-  for (const auto& [k, n] : other.states_) states_[k] += n;
-  for (const auto& [k, n] : other.transitions_) transitions_[k] += n;
+  for (size_t i = 0; i < state_counts_.size(); ++i)
+    state_counts_[i] += other.state_counts_[i];
+  for (size_t i = 0; i < transition_counts_.size(); ++i)
+    transition_counts_[i] += other.transition_counts_[i];
+}
+
+absl::flat_hash_map<uint32_t, uint64_t> Coverage::states() const {
+  absl::flat_hash_map<uint32_t, uint64_t> out;
+  for (uint32_t i = 0; i < state_counts_.size(); ++i) {
+    if (state_counts_[i] != 0) out[StateKey(i)] = state_counts_[i];
+  }
+  return out;
+}
+
+absl::flat_hash_map<uint32_t, uint64_t> Coverage::transitions() const {
+  absl::flat_hash_map<uint32_t, uint64_t> out;
+  for (uint32_t i = 0; i < transition_counts_.size(); ++i) {
+    if (transition_counts_[i] != 0)
+      out[TransitionKey(i)] = transition_counts_[i];
+  }
+  return out;
 }
 
 CoverageTable MakeCoverageTable(const Coverage& run, const Coverage* reference,
@@ -310,10 +343,13 @@ CoverageTable MakeCoverageTable(const Coverage& run, const Coverage* reference,
       out.push_back(std::move(row));
     }
   };
-  rows(run.states(), reference ? &reference->states() : nullptr, t.states,
+  absl::flat_hash_map<uint32_t, uint64_t> want;
+  if (reference != nullptr) want = reference->states();
+  rows(run.states(), reference != nullptr ? &want : nullptr, t.states,
        t.reachable_states, t.reached_reachable_states);
-  rows(run.transitions(), reference ? &reference->transitions() : nullptr,
-       t.transitions, t.reachable_transitions, t.reached_reachable_transitions);
+  if (reference != nullptr) want = reference->transitions();
+  rows(run.transitions(), reference != nullptr ? &want : nullptr, t.transitions,
+       t.reachable_transitions, t.reached_reachable_transitions);
   return t;
 }
 

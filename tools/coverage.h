@@ -20,9 +20,12 @@
 // attached" took `unbind` 1234 times.
 //
 //   Coverage c;
-//   c.Before(world, e);   // for each event, before it runs
+//   c.Visit(world);       // each state the run is in
+//   c.Take(world, e);     // an event, from the state last visited
 //   world.Apply(e);
-//   c.Visit(world);       // the state a walk ends in
+//
+// The counters are dense arrays indexed by role, state bits and event (a
+// few hundred kilobytes), so counting costs a few adds per event.
 #ifndef DSIFUZZ_TOOLS_COVERAGE_H_
 #define DSIFUZZ_TOOLS_COVERAGE_H_
 
@@ -38,26 +41,26 @@ namespace dsifuzz {
 
 class Coverage {
  public:
-  // Counts every device's abstract state, and the transitions `e` takes
-  // from it: the event's device, or for rmmod/insmod each device of the
-  // driver, for deferred-probe each deferred device, for `fail` the kernel.
-  void Before(const model::World& w, const model::Event& e);
-  // Counts every device's abstract state.
+  Coverage();
+  // Counts every device's abstract state (and the kernel's), and keeps
+  // them for Take().
   void Visit(const model::World& w);
+  // Counts the transitions `e` takes from the state last visited: from its
+  // device's state, or for rmmod/insmod from each device of the driver,
+  // for deferred-probe from each deferred device, for `fail` from the
+  // kernel's.
+  void Take(const model::World& w, const model::Event& e);
   void Merge(const Coverage& other);
 
-  // Keys: role, state and (for transitions) event, packed.
-  const absl::flat_hash_map<uint32_t, uint64_t>& states() const {
-    return states_;
-  }
-  const absl::flat_hash_map<uint32_t, uint64_t>& transitions() const {
-    return transitions_;
-  }
+  // The counts that are not zero, by key (role, state and, for
+  // transitions, event, packed).
+  absl::flat_hash_map<uint32_t, uint64_t> states() const;
+  absl::flat_hash_map<uint32_t, uint64_t> transitions() const;
 
  private:
-  absl::flat_hash_map<uint32_t, uint64_t> states_;
-  absl::flat_hash_map<uint32_t, uint64_t> transitions_;
-  std::vector<uint32_t> scratch_;  // per device state keys of the last call
+  std::vector<uint64_t> state_counts_;       // by state index
+  std::vector<uint64_t> transition_counts_;  // by state index and event
+  std::vector<uint32_t> last_;  // each device's state index at Visit()
 };
 
 // One row of a coverage table, in the words of the table.

@@ -31,7 +31,8 @@ CoverageTable Walk(const std::string& text, const std::string& variant) {
   model::World w(s->topology, model::FindVariant(variant), nullptr);
   w.Setup();
   for (const model::Event& e : s->events) {
-    c.Before(w, e);
+    c.Visit(w);
+    c.Take(w, e);
     EXPECT_TRUE(w.Apply(e).ok());
   }
   c.Visit(w);

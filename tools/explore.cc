@@ -232,7 +232,8 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
       enabled.clear();
       world.EnabledEvents(enabled);
       if (opts.coverage != nullptr) {
-        for (const model::Event& e : enabled) opts.coverage->Before(world, e);
+        opts.coverage->Visit(world);
+        for (const model::Event& e : enabled) opts.coverage->Take(world, e);
       }
       // How each child's fingerprint comes: by the event, run on the
       // working world; or, for an armed fault or a transition the

@@ -222,8 +222,9 @@ int ExploreCommand(const std::vector<std::string>& args) {
                            {"states_per_second", rate},
                            {"peak_rss_kib", r->peak_rss_kib}};
   if (json) {
-    j["timing"] = timing;
-    std::cout << j.dump(2) << "\n";
+    nlohmann::json timed = j;
+    timed["timing"] = timing;
+    std::cout << timed.dump(2) << "\n";
   } else {
     for (const ExploreDepth& d : r->per_depth)
       std::cout << "depth " << d.depth << ": " << d.states << " new states, "

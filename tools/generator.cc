@@ -121,7 +121,10 @@ void Walk(model::World& world, Rng& rng, const GenOptions& opts, Scenario& s,
         ++stats->host_unbind_with_bound_peripherals;
       if (e.kind == EventKind::kBind && was_bound[e.arg]) ++stats->rebinds;
     }
-    if (coverage != nullptr) coverage->Before(world, e);
+    if (coverage != nullptr) {
+      coverage->Visit(world);
+      coverage->Take(world, e);
+    }
     if (!world.Apply(e).ok()) break;  // cannot happen: e was enabled
     if (stats != nullptr) {
       for (size_t i = 0; i < was_bound.size(); ++i)

@@ -402,6 +402,13 @@ run rep "$dsifuzz" explore --topology seedtopo.dsi --depth 4 --out rep-e --repor
 expect_rc rep 1
 expect_grep rep rep.out "^report: rep-e/html/index.html"
 expect_grep rep rep-e/html/index.html 'data-title="use-after-free in mipi_dsi_detach"'
+# The same run writes the same report, byte for byte.
+mkdir -p rep-d1 rep-d2
+(cd rep-d1 && "$dsifuzz" fuzz --seed 5 --runs 500 --out f --report r >/dev/null 2>&1)
+(cd rep-d2 && "$dsifuzz" fuzz --seed 5 --runs 500 --out f --report r >/dev/null 2>&1)
+cmp -s rep-d1/r/index.html rep-d2/r/index.html || fail "rep: two runs wrote different pages"
+cmp -s rep-d1/r/report.json rep-d2/r/report.json || fail "rep: two runs wrote different report.json"
+grep -q '<article class="finding"' rep-d1/r/index.html || fail "rep: seed 5 found nothing to show"
 run replay-json-bad "$dsifuzz" replay --json alone.dsi kr-bad.dsi
 expect_rc replay-json-bad 2
 expect_grep replay-json-bad replay-json-bad.out '"errors": 1'

@@ -119,17 +119,28 @@ void Findings(std::string& out, const RunReport& r) {
                     Esc(f.text), "</pre></details>\n");
     absl::StatusOr<RunResult> run = RunScenario(f.scenario, false);
     if (run.ok() && !run->violations.empty()) {
-      // The first report in view, the others one click away.
+      // The finding's own report in view (its title's first violation;
+      // the run may fail other properties earlier), the others one click
+      // away, in the order they happened.
+      size_t own = 0;
+      for (size_t k = 0; k < run->violations.size(); ++k) {
+        if (run->violations[k].Title() == f.title) {
+          own = k;
+          break;
+        }
+      }
       absl::StrAppend(&out, "<pre class=\"kasan\">",
-                      Esc(FormatReport(run->violations[0], run->event_texts)),
+                      Esc(FormatReport(run->violations[own], run->event_texts)),
                       "</pre>\n");
       if (run->violations.size() > 1) {
         absl::StrAppend(&out, "<details><summary>", run->violations.size() - 1,
                         " more reports</summary><pre class=\"kasan\">");
-        for (size_t k = 1; k < run->violations.size(); ++k)
+        for (size_t k = 0; k < run->violations.size(); ++k) {
+          if (k == own) continue;
           absl::StrAppend(
               &out, Esc(FormatReport(run->violations[k], run->event_texts)),
               "\n");
+        }
         absl::StrAppend(&out, "</pre></details>\n");
       }
     } else if (!run.ok()) {

@@ -75,6 +75,23 @@ TEST(HtmlReport, HoldsTheFindingItsReportItsTimelineAndTheCoverage) {
   EXPECT_NE(html.find("1 of 2 (state, event) transitions"), std::string::npos);
 }
 
+TEST(HtmlReport, ShowsTheFindingsOwnReportFirst) {
+  RunReport r = SeedReport();
+  // The same run fails single-release too, after the use-after-free.
+  r.findings[0].title = "double-unregister in mipi_dsi_device_unregister";
+  r.findings[0].property = "single-release";
+  const std::string html = FormatHtmlReport(r);
+  const size_t first = html.find("<pre class=\"kasan\">");
+  ASSERT_NE(first, std::string::npos);
+  EXPECT_EQ(
+      html.find("BUG: double-unregister in mipi_dsi_device_unregister", first),
+      first + std::string("<pre class=\"kasan\">").size());
+  // The use-after-free is still there, one click away.
+  EXPECT_NE(html.find("more reports</summary>"), std::string::npos);
+  EXPECT_NE(html.find("BUG: use-after-free in mipi_dsi_detach", first),
+            std::string::npos);
+}
+
 TEST(HtmlReport, IsSelfContainedAndEscaped) {
   const std::string html = FormatHtmlReport(SeedReport());
   EXPECT_EQ(html.find("<script"), std::string::npos);

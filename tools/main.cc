@@ -22,26 +22,16 @@
 // event that does not apply, or bad usage. Flags are parsed here rather
 // than with absl::ParseCommandLine, which exits with status 1 on an unknown
 // flag.
-#include <unistd.h>
-
-#include <algorithm>
-#include <atomic>
-#include <csignal>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <random>
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
-#include "model/world.h"
 #include "nlohmann/json.hpp"
 #include "properties/property.h"
 #include "tools/cli.h"
 #include "tools/explore.h"
-#include "tools/fuzz.h"
 #include "tools/render.h"
 #include "tools/report.h"
 #include "tools/scenario.h"
@@ -80,10 +70,10 @@ constexpr char kUsage[] =
     "  --max-events N  longest event sequence (default 24)\n"
     "  --jobs N        threads, each on its own share of the runs (default 1)\n"
     "  --json          print the result as JSON on stdout (docs/json.md)\n"
-    "  --coverage      print which model states and (state, event) "
-    "transitions\n"
-    "                  the walks took; on a --topology, against what the\n"
-    "                  explorer reaches in --coverage-depth N events (6)\n"
+    "  --coverage      print the model states and (state, event)\n"
+    "                  transitions the walks took; on a --topology, against\n"
+    "                  what the explorer reaches in --coverage-depth N\n"
+    "                  events (default 6)\n"
     "  --report DIR    write DIR/index.html (findings, timelines, coverage)\n"
     "                  and DIR/report.json\n"
     "Exit: 1 when a property fails, 0 when none does, 2 on bad usage.\n"

@@ -63,28 +63,7 @@ const char* Color(Lane l) {
   return "#8c8c8c";
 }
 
-std::string Xml(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Xml(std::string_view s) { return XmlEscape(s); }
 
 // What the picture needs of one fact.
 struct Incident {
@@ -489,6 +468,30 @@ absl::StatusOr<std::string> RenderTimelineSvg(const Scenario& s,
       ly + 30);
   svg += "</svg>\n";
   return svg;
+}
+
+std::string XmlEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
 }
 
 }  // namespace dsifuzz

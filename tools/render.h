@@ -21,6 +21,9 @@ namespace dsifuzz {
 absl::StatusOr<std::string> RenderTimelineSvg(const Scenario& s,
                                               const std::string& variant);
 
+// `s` with &, <, > and " escaped, for XML and HTML text and attributes.
+std::string XmlEscape(std::string_view s);
+
 }  // namespace dsifuzz
 
 #endif  // DSIFUZZ_TOOLS_RENDER_H_

@@ -70,7 +70,8 @@ class Renaming {
   size_t orphans() const { return orphans_; }
 
  private:
-  friend void EncodeCanonical(const State& s, std::string& out, Renaming& r);
+  friend size_t EncodeCanonicalAt(const State& s, std::string& out, size_t at,
+                                  Renaming& r);
   std::vector<ObjId> to_;  // empty: the identity
   size_t orphans_ = 0;
 };

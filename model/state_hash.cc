@@ -69,19 +69,21 @@ class WriterBase {
   static constexpr bool kReading = false;
   static constexpr size_t kSlack = 256;
 
-  // Room for as much as the last writer wrote (growing the string fills
-  // what it adds).
-  explicit WriterBase(std::string& out) : out_(&out), base_(out.size()) {
-    out.resize(base_ + last_ + 2 * kSlack);
+  // Writes from out[at] on, with room for as much as the last writer wrote.
+  // Growing the string fills what it adds, so a string kept long from call
+  // to call (EncodeCanonicalAt) is not filled again.
+  WriterBase(std::string& out, size_t at) : out_(&out), base_(at) {
+    if (out.size() < base_ + last_ + 2 * kSlack)
+      out.resize(base_ + last_ + 2 * kSlack);
     Rebase(base_);
   }
   // Where the next field goes, in the string.
   size_t Offset() const { return p_ - out_->data(); }
-  // Cuts the string back to what was written.
-  void Finish() {
+  // Where the writing ended; the bytes after it are left as they are.
+  size_t Finish() {
     const size_t used = p_ - out_->data();
     last_ = used - base_;
-    out_->resize(used);
+    return used;
   }
 
   template <fields::Scalar T>
@@ -116,7 +118,7 @@ class WriterBase {
 
 class Writer : public WriterBase<Writer> {
  public:
-  using WriterBase::WriterBase;
+  explicit Writer(std::string& out) : WriterBase(out, out.size()) {}
   [[gnu::always_inline]] void id(ObjId v) { (*this)(v); }
 };
 
@@ -126,8 +128,8 @@ class Writer : public WriterBase<Writer> {
 class CanonicalWriter : public WriterBase<CanonicalWriter> {
  public:
   // `to` and `order` have room for every id of the heap.
-  CanonicalWriter(std::string& out, ObjId* to, ObjId* order, ObjId n)
-      : WriterBase(out), to_(to), order_(order), n_(n) {}
+  CanonicalWriter(std::string& out, size_t at, ObjId* to, ObjId* order, ObjId n)
+      : WriterBase(out, at), to_(to), order_(order), n_(n) {}
   // Numbers `v` if it is the first time an id names it.
   [[gnu::always_inline]] ObjId Number(ObjId v) {
     if (v == 0 || v >= n_) return v;
@@ -223,7 +225,7 @@ void EncodeState(const State& s, std::string& out) {
   Writer w(out);  // a local: in registers
   // The Writer only reads the fields it is handed.
   IoState(w, const_cast<State&>(s));
-  w.Finish();
+  out.resize(w.Finish());
 }
 
 // The canonical encoding, in the order of the canonical walk: the number
@@ -232,7 +234,12 @@ void EncodeState(const State& s, std::string& out) {
 // each object in its number's order, its slot then its fields, each id
 // numbering the objects it names first. So the walk and the encoding are one
 // pass.
-void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
+void EncodeCanonical(const State& s, std::string& out, Renaming& r) {
+  out.resize(EncodeCanonicalAt(s, out, out.size(), r));
+}
+
+size_t EncodeCanonicalAt(const State& cs, std::string& out, size_t at,
+                         Renaming& r) {
   // Reused from call to call: the canonical order, the sysfs entries and
   // the leaked objects.
   thread_local std::vector<ObjId> order;
@@ -243,7 +250,7 @@ void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
   std::vector<ObjId>& to = r.to_;
   to.assign(n, 0);
   order.resize(n);
-  CanonicalWriter w(out, to.data(), order.data(), n);  // in registers
+  CanonicalWriter w(out, at, to.data(), order.data(), n);  // in registers
   w.Reserve(4);
   const size_t count_at = w.Offset();
   w(uint32_t{0});          // the number of objects, known at the end
@@ -328,7 +335,7 @@ void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
     w.Number(id);
     walk(from);
   }
-  w.Finish();
+  const size_t end = w.Finish();
   order.resize(w.numbered());
   const auto count = static_cast<uint32_t>(order.size() + 1);
   std::memcpy(out.data() + count_at, &count, sizeof(count));
@@ -336,6 +343,7 @@ void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
   for (size_t k = 0; identity && k < order.size(); ++k)
     identity = order[k] == k + 1;
   if (identity) to.clear();
+  return end;
 }
 
 bool DecodeState(std::string_view& in, State& s) {
@@ -383,11 +391,11 @@ void RewriteFault(std::string& encoding, int site, int count) {
               sizeof(int));
 }
 
-Fingerprint RestFingerprint(std::string& key) {
+Fingerprint RestFingerprint(std::span<char> key) {
   char faults[sizeof(Faults)];
   std::memcpy(faults, key.data() + kFaultsAt, sizeof(faults));
   std::memset(key.data() + kFaultsAt, 0, sizeof(faults));
-  const Fingerprint rest = FingerprintOf(key);
+  const Fingerprint rest = FingerprintOf({key.data(), key.size()});
   std::memcpy(key.data() + kFaultsAt, faults, sizeof(faults));
   return rest;
 }

@@ -153,7 +153,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
     perm_index = it->second;
   };
   States states(world, sink, opts.share_teardowns);
-  const std::string* key = nullptr;
+  std::string_view key;
   // Arming a fault writes one countdown, which holds no id, and emits only
   // kEvent: with no property watching kEvent, the child's key is the
   // parent's with the countdown rewritten (model::RewriteFault), and the
@@ -196,7 +196,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   Frontier frontier, next;
   model::Fingerprint fp = states.Key(&key);
   states.Reach(fp);
-  frontier.Add(0, *key);
+  frontier.Add(0, key);
   r.states = 1;
   r.per_depth.push_back(ExploreDepth{0, 1, 0});
   record(0, sink.Violated());
@@ -224,7 +224,8 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
       const std::string_view memory = in;
       const uint32_t parent_node = frontier.node(fi);
       fault_key.assign(parent_key);
-      const model::Fingerprint parent_rest = model::RestFingerprint(fault_key);
+      const model::Fingerprint parent_rest =
+          model::RestFingerprint(std::span<char>(fault_key));
       const uint8_t armed = parent.faults.Armed();
       world.Restore(parent, &sink);
       bool pristine = true;  // the world is `parent`
@@ -357,7 +358,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
             next.Add(node, fault_key);
             model::RewriteFault(fault_key, e.arg, 0);
           } else {
-            next.Add(node, *key);
+            next.Add(node, key);
           }
         }
         if (!known) {

@@ -1,6 +1,7 @@
 #include "tools/explore_states.h"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 namespace dsifuzz {
@@ -91,13 +92,20 @@ States::States(model::World& world, ExploreSink& sink, bool share_teardowns)
       (sink.Interest() & model::FactBit(model::FactKind::kTeardown)) == 0;
 }
 
-model::Fingerprint States::Key(const std::string** out,
+model::Fingerprint States::Key(std::string_view* out,
                                model::Fingerprint* rest) {
-  key_.clear();
-  model::EncodeCanonical(world_.state(), key_, renaming_);
-  sink_.AppendMemory(key_, renaming_);
-  *out = &key_;
-  const model::Fingerprint r = model::RestFingerprint(key_);
+  // key_ stays as long as the longest key so far: written over, never
+  // filled again (model::EncodeCanonicalAt).
+  const size_t end =
+      model::EncodeCanonicalAt(world_.state(), key_, 0, renaming_);
+  memory_.clear();
+  sink_.AppendMemory(memory_, renaming_);
+  const size_t size = end + memory_.size();
+  if (key_.size() < size) key_.resize(size);
+  std::memcpy(key_.data() + end, memory_.data(), memory_.size());
+  *out = std::string_view(key_.data(), size);
+  const model::Fingerprint r =
+      model::RestFingerprint(std::span<char>(key_.data(), size));
   if (rest != nullptr) *rest = r;
   return model::WithFaults(r, world_.state().faults);
 }
@@ -222,7 +230,7 @@ uint32_t States::JudgeTeardown(const model::Fingerprint& fp) {
       chain_.push_back(Step{{}, false, 0, 0});
       continue;
     }
-    const std::string* key;
+    std::string_view key;
     model::Fingerprint rest;
     const model::Fingerprint next = Key(&key, &rest);
     uint32_t known;

@@ -4,7 +4,7 @@
 //   ExploreSink sink(MakeAllProperties());
 //   World world(topo, variant, &sink);
 //   States states(world, sink, /*share_teardowns=*/true);
-//   const std::string* key;
+//   std::string_view key;
 //   Fingerprint fp = states.Key(&key);   // the world's state
 //   if (states.Reach(fp)) verdict = states.JudgeTeardown(fp);
 #ifndef DSIFUZZ_TOOLS_EXPLORE_STATES_H_
@@ -163,10 +163,10 @@ class States {
   States(model::World& world, ExploreSink& sink, bool share_teardowns);
 
   // The key of the world's state: its canonical encoding and what the
-  // properties remember (in its ids); `*out` points at it until the next
-  // call. Returns its fingerprint, and its rest's in `*rest`
+  // properties remember (in its ids); `*out` views it until the next call.
+  // Returns its fingerprint, and its rest's in `*rest`
   // (model::RestFingerprint).
-  model::Fingerprint Key(const std::string** out,
+  model::Fingerprint Key(std::string_view* out,
                          model::Fingerprint* rest = nullptr);
 
   // Marks the state reached by the search; false if it already was. One
@@ -223,7 +223,8 @@ class States {
   ExploreSink& sink_;
   bool share_teardowns_ = true;
   FingerprintTable table_;
-  std::string key_;
+  std::string key_;     // its first bytes: the last key (see Key())
+  std::string memory_;  // the properties' part of the last key
   model::Renaming renaming_;
   std::vector<Step> chain_;
 };

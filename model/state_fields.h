@@ -95,19 +95,18 @@ DSIFUZZ_FIELDS_INLINE bool IoLength(A& a, L& list, size_t each) {
   }
   return true;
 }
-// A list of plain values or of structs with their own Io.
-// Room for a struct is reserved before each one: it may hold lists that
-// reserve their own.
+// A list of plain values or of plain structs with their own Io (no
+// lists inside: trivially copyable), whose encoding is at most their
+// size: room for the whole list is reserved with its length.
 template <class A, class L>
 DSIFUZZ_FIELDS_INLINE void IoList(A& a, L& list) {
   using T = typename L::value_type;
-  if constexpr (Scalar<T>) {
-    if (!IoLength(a, list, sizeof(T))) return;
-    for (T& x : list) a(x);
-  } else {
-    if (!IoLength(a, list, 0)) return;
-    for (T& x : list) {
-      a.Reserve(sizeof(T));
+  static_assert(std::is_trivially_copyable_v<T>);
+  if (!IoLength(a, list, sizeof(T))) return;
+  for (T& x : list) {
+    if constexpr (Scalar<T>) {
+      a(x);
+    } else {
       Io(a, x);
     }
   }

@@ -43,12 +43,14 @@ static_assert(sizeof(device_driver) == 48);
 static_assert(sizeof(bus_state) == 40);
 static_assert(sizeof(Faults) == 16);
 static_assert(sizeof(State::SysfsEntry) == 8);
-static_assert(sizeof(State) == 9784);
-static_assert(sizeof(Heap) == 96);
+static_assert(sizeof(State) == 9792);
+static_assert(sizeof(Heap) == 104);
 #endif
 static_assert(std::tuple_size_v<decltype(State::objs)> == 10,
               "a new object type: encode its store below");
 constexpr int kObjTypes = static_cast<int>(ObjType::kCount);
+// The largest object type (mipi_dsi_device), for a writer's room.
+constexpr size_t kLargestObject = 168;
 static_assert(kObjTypes == 11);
 
 // The archives of the field lists (model/state_fields.h): the Writer
@@ -132,12 +134,14 @@ class CanonicalWriter : public WriterBase<CanonicalWriter> {
       : WriterBase(out, at), to_(to), order_(order), n_(n) {}
   // Numbers `v` if it is the first time an id names it.
   [[gnu::always_inline]] ObjId Number(ObjId v) {
-    if (v == 0 || v >= n_) return v;
-    if (to_[v] == 0) {
+    // v == 0 or v >= n_, in one comparison (n_ >= 1: slot 0 is NULL).
+    if (v - 1 >= n_ - 1) return v;
+    ObjId& to = to_[v];
+    if (to == 0) {
       order_[numbered_] = v;
-      to_[v] = ++numbered_;
+      to = ++numbered_;
     }
-    return to_[v];
+    return to;
   }
   [[gnu::always_inline]] void id(ObjId v) { (*this)(Number(v)); }
   // How many objects have a number; order[k] is the one numbered k + 1.
@@ -279,22 +283,27 @@ size_t EncodeCanonicalAt(const State& cs, std::string& out, size_t at,
     });
   }
   // Everything inlined into one loop, so that the writer stays in
-  // registers.
+  // registers. It counts the live objects it writes.
+  size_t live_numbered = 0;
   auto walk = [&](size_t from) __attribute__((always_inline)) {
     // A copy no call or lambda sees, so that it lives in registers: the
     // bytes it stores could be the writer itself to a compiler that saw
     // its address taken, and it would reload it after each one.
     CanonicalWriter lw = w;
+    size_t live = live_numbered;
     for (size_t k = from; k < lw.numbered(); ++k) {
       const ObjId id = order[k];
       Slot& slot = s.heap.slot(id);
-      lw.Reserve(3);
+      // The slot and the object's fixed fields (its lists reserve their
+      // own room).
+      lw.Reserve(3 + kLargestObject);
       IoSlot(lw, slot);
+      live += slot.live ? 1 : 0;
       auto& o = s.objs;
       switch (slot.type) {
 #define DSIFUZZ_ENCODE(T)                              \
   case TypeOf<T>::value:                               \
-    lw.Reserve(sizeof(T));                             \
+    static_assert(sizeof(T) <= kLargestObject);        \
     fields::Io(lw, std::get<Store<T>>(o)[slot.index]); \
     break;
         DSIFUZZ_ENCODE(platform_device)
@@ -315,13 +324,15 @@ size_t EncodeCanonicalAt(const State& cs, std::string& out, size_t at,
       static_assert(std::tuple_size_v<decltype(State::objs)> == 10);
     }
     w = lw;
+    live_numbered = live;
   };
   walk(0);
   // Live objects nothing reaches (leaks): by type, then in their old order
   // (which is history: two states that differ only in it stay apart, which
-  // costs states, never soundness).
+  // costs states, never soundness). None when the walk met every live
+  // object.
   orphans.clear();
-  for (ObjId id = 1; id < n; ++id) {
+  for (ObjId id = 1; live_numbered < s.heap.live() && id < n; ++id) {
     if (s.heap.slot(id).live && to[id] == 0) orphans.push_back(id);
   }
   std::stable_sort(orphans.begin(), orphans.end(), [&](ObjId a, ObjId b) {
@@ -374,7 +385,7 @@ bool DecodeState(std::string_view& in, State& s) {
       s.heap.NewSlot(slot.type, index, -1, StackRef{});
       fields::Io(r, store.emplace_back());
     });
-    s.heap.slot(id).live = slot.live;
+    s.heap.SetLive(id, slot.live);
     s.heap.slot(id).devm = slot.devm;
   }
   s.deferred_trigger_count = 0;

@@ -109,6 +109,15 @@ class Heap {
   // Marks a slot freed. The caller has checked that it was live.
   void Retire(ObjId id, int event, StackRef stack);
 
+  // Marks a slot live or freed without records (the explorer's decoder).
+  void SetLive(ObjId id, bool live) {
+    live_ += static_cast<size_t>(live) - static_cast<size_t>(slots_[id].live);
+    slots_[id].live = live;
+  }
+  // How many slots are live. Slot::live changes only through NewSlot(),
+  // Retire() and SetLive(), which keep this count.
+  size_t live() const { return live_; }
+
   bool Valid(ObjId id) const { return id != 0 && id < slots_.size(); }
   const Slot& slot(ObjId id) const { return slots_[id]; }
   Slot& slot(ObjId id) { return slots_[id]; }
@@ -128,6 +137,7 @@ class Heap {
   std::vector<Slot> slots_;
   std::vector<const char*> frames_;
   uint32_t ordinals_[static_cast<int>(ObjType::kCount)] = {};
+  size_t live_ = 0;
 };
 
 }  // namespace dsifuzz::model

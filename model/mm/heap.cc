@@ -46,19 +46,6 @@ void Heap::Clear() {
   live_ = 0;
 }
 
-ObjId Heap::NewSlot(ObjType type, uint32_t index, int event, StackRef stack) {
-  Slot s;
-  s.type = type;
-  s.live = true;
-  s.index = index;
-  s.ordinal = ++ordinals_[static_cast<int>(type)];
-  s.alloc_event = event;
-  s.alloc_stack = stack;
-  slots_.push_back(s);
-  ++live_;
-  return static_cast<ObjId>(slots_.size() - 1);
-}
-
 void Heap::Retire(ObjId id, int event, StackRef stack) {
   Slot& s = slots_[id];
   live_ -= s.live ? 1 : 0;

@@ -105,7 +105,18 @@ class Heap {
   Heap();
 
   // Adds a live slot of `type` whose object sits at `index` in its storage.
-  ObjId NewSlot(ObjType type, uint32_t index, int event, StackRef stack);
+  // Inline: every allocation and every object the explorer decodes.
+  ObjId NewSlot(ObjType type, uint32_t index, int event, StackRef stack) {
+    Slot& s = slots_.emplace_back();
+    s.type = type;
+    s.live = true;
+    s.index = index;
+    s.ordinal = ++ordinals_[static_cast<int>(type)];
+    s.alloc_event = event;
+    s.alloc_stack = stack;
+    ++live_;
+    return static_cast<ObjId>(slots_.size() - 1);
+  }
   // Marks a slot freed. The caller has checked that it was live.
   void Retire(ObjId id, int event, StackRef stack);
 

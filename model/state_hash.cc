@@ -227,6 +227,21 @@ void IoState(A& a, State& s) {
   fields::IoList(a, s.sysfs);
 }
 
+// Sorts a few keys (insertion sort: a sysfs has a handful of names), or
+// many.
+void SortKeys(std::vector<uint64_t>& keys) {
+  if (keys.size() > 32) {
+    std::sort(keys.begin(), keys.end());
+    return;
+  }
+  for (size_t i = 1; i < keys.size(); ++i) {
+    const uint64_t k = keys[i];
+    size_t j = i;
+    for (; j > 0 && keys[j - 1] > k; --j) keys[j] = keys[j - 1];
+    keys[j] = k;
+  }
+}
+
 }  // namespace
 
 void EncodeState(const State& s, std::string& out) {
@@ -251,7 +266,7 @@ size_t EncodeCanonicalAt(const State& cs, std::string& out, size_t at,
   // Reused from call to call: the canonical order, the sysfs entries and
   // the leaked objects.
   thread_local std::vector<ObjId> order;
-  thread_local std::vector<State::SysfsEntry> sysfs;
+  thread_local std::vector<uint64_t> sysfs;
   thread_local std::vector<ObjId> orphans;
   State& s = const_cast<State&>(cs);  // the writer only reads
   const auto n = static_cast<ObjId>(s.heap.size());
@@ -268,13 +283,20 @@ size_t EncodeCanonicalAt(const State& cs, std::string& out, size_t at,
   // sysfs names the objects it holds in the order of their names (and old
   // ids, for equal names), and is written in the order of names and new
   // ids: a set either way.
-  sysfs.assign(s.sysfs.begin(), s.sysfs.end());
-  std::sort(sysfs.begin(), sysfs.end(), SysfsBefore);
-  for (State::SysfsEntry& e : sysfs) e.parent.id = w.Number(e.parent.id);
-  std::sort(sysfs.begin(), sysfs.end(), SysfsBefore);
+  // Sorted as SysfsKey()s: no call per comparison.
+  sysfs.clear();
+  for (const State::SysfsEntry& e : s.sysfs) sysfs.push_back(SysfsKey(e));
+  SortKeys(sysfs);
+  for (uint64_t& k : sysfs) {
+    State::SysfsEntry e = SysfsEntryOf(k);
+    e.parent.id = w.Number(e.parent.id);
+    k = SysfsKey(e);
+  }
+  SortKeys(sysfs);
   w.Reserve(4 + sizeof(State::SysfsEntry) * sysfs.size());
   w(static_cast<uint32_t>(sysfs.size()));
-  for (State::SysfsEntry& e : sysfs) {
+  for (uint64_t k : sysfs) {
+    State::SysfsEntry e = SysfsEntryOf(k);
     w(e.parent.id);  // numbered above
     fields::Io(w, e.name);
   }

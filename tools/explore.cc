@@ -186,7 +186,8 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
     bool in_place = false;  // an armed fault: the parent's key rewritten
     bool reusable = false;  // a transition a fault-free state may lend
     const TransitionCache::Entry* cached = nullptr;  // lent by the sibling
-    model::Fingerprint fp;  // the child's, if in place or lent
+    model::Fingerprint fp;    // the child's, if in place or lent
+    model::Fingerprint from;  // the transition's, if reusable
   };
   std::vector<Plan> plan;
 
@@ -250,14 +251,15 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           p.fp = model::WithFaults(parent_rest, faults);
           states.Prefetch(p.fp);
         } else if (p.reusable) {
-          cache.Prefetch(parent_rest, e);
+          p.from = TransitionCache::From(parent_rest, e);
+          cache.Prefetch(p.from);
         }
       }
       if (armed != 0) {
         for (size_t k = 0; k < enabled.size(); ++k) {
           Plan& p = plan[k];
           if (!p.reusable) continue;
-          p.cached = cache.Find(parent_rest, enabled[k]);
+          p.cached = cache.Find(p.from);
           if (p.cached != nullptr && (p.cached->sites_called & armed) != 0)
             p.cached = nullptr;
           if (p.cached == nullptr) continue;
@@ -300,7 +302,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
             entry.perm = perm_index;
             entry.violated = static_cast<uint16_t>(during);
             entry.sites_called = world.kernel().fault_sites_called();
-            cache.Put(parent_rest, e, entry);
+            cache.Put(plan[k].from, entry);
           }
         }
         ++d.transitions;

@@ -126,15 +126,12 @@ model::Fingerprint TransitionCache::From(const model::Fingerprint& parent_rest,
 }
 
 const TransitionCache::Entry* TransitionCache::Find(
-    const model::Fingerprint& parent_rest, const model::Event& e) const {
-  const model::Fingerprint from = From(parent_rest, e);
+    const model::Fingerprint& from) const {
   const Entry* entry = young_.Find(from);
   return entry != nullptr ? entry : old_.Find(from);
 }
 
-void TransitionCache::Put(const model::Fingerprint& parent_rest,
-                          const model::Event& e, const Entry& entry) {
-  const model::Fingerprint from = From(parent_rest, e);
+void TransitionCache::Put(const model::Fingerprint& from, const Entry& entry) {
   if (young_.Put(from, entry, max_)) return;
   // The young generation is full: it becomes the old one.
   std::swap(young_, old_);

@@ -109,14 +109,22 @@ class TransitionCache {
   // The transition by `e` out of a state whose rest is `parent_rest`, or
   // nullptr.
   const Entry* Find(const model::Fingerprint& parent_rest,
-                    const model::Event& e) const;
+                    const model::Event& e) const {
+    return Find(From(parent_rest, e));
+  }
   void Put(const model::Fingerprint& parent_rest, const model::Event& e,
-           const Entry& entry);
+           const Entry& entry) {
+    Put(From(parent_rest, e), entry);
+  }
+  // The same by the transition's own fingerprint, From(parent_rest, e),
+  // computed once for its Prefetch(), Find() and Put().
+  static model::Fingerprint From(const model::Fingerprint& parent_rest,
+                                 const model::Event& e);
+  const Entry* Find(const model::Fingerprint& from) const;
+  void Put(const model::Fingerprint& from, const Entry& entry);
   // Starts loading where that transition goes, for a Find() or Put() soon
   // after.
-  void Prefetch(const model::Fingerprint& parent_rest,
-                const model::Event& e) const {
-    const model::Fingerprint from = From(parent_rest, e);
+  void Prefetch(const model::Fingerprint& from) const {
     young_.Prefetch(from);
     old_.Prefetch(from);
   }
@@ -141,9 +149,6 @@ class TransitionCache {
     std::vector<Entry> entries_;
     size_t size_ = 0;
   };
-
-  static model::Fingerprint From(const model::Fingerprint& parent_rest,
-                                 const model::Event& e);
 
   Generation young_;
   Generation old_;

@@ -18,6 +18,7 @@
 #include "properties/property.h"
 #include "tools/explore_states.h"
 #include "tools/judge.h"
+#include "tools/zeroed_array.h"
 
 namespace dsifuzz {
 namespace {
@@ -40,7 +41,7 @@ class Frontier {
   void Add(uint32_t node, std::string_view key) {
     if (block_ == blocks_.size() || blocks_[block_].size - used_ < key.size())
       NextBlock(key.size());
-    char* at = blocks_[block_].data.get() + used_;
+    char* at = blocks_[block_].data.data() + used_;
     std::memcpy(at, key.data(), key.size());
     keys_.emplace_back(at, key.size());
     used_ += key.size();
@@ -59,7 +60,7 @@ class Frontier {
  private:
   static constexpr size_t kBlock = size_t{4} << 20;
   struct Block {
-    std::unique_ptr<char[]> data;
+    HugeBuffer data;  // fresh pages: no zeroing by hand
     size_t size;
   };
   // The next block with room for `need` bytes, kept or new.
@@ -68,7 +69,7 @@ class Frontier {
     while (block_ < blocks_.size() && blocks_[block_].size < need) ++block_;
     if (block_ == blocks_.size()) {
       const size_t size = std::max(kBlock, need);
-      blocks_.push_back(Block{std::make_unique<char[]>(size), size});
+      blocks_.push_back(Block{HugeBuffer(size, /*huge=*/false), size});
     }
     used_ = 0;
   }

@@ -76,7 +76,7 @@ uint16_t FingerprintTable::Or(const model::Fingerprint& fp, uint16_t bits) {
 }
 
 void FingerprintTable::Grow() {
-  std::vector<Entry> old(2 * entries_.size());
+  ZeroedArray<Entry> old(2 * entries_.size());
   old.swap(entries_);
   for (const Entry& e : old) {
     if (e.lo != 0) entries_[Slot(Entry{e.lo, e.hi & ~kFlagBits})] = e;
@@ -153,7 +153,7 @@ bool TransitionCache::Generation::Put(const model::Fingerprint& from,
     // At most 70% full: linear probing stays short.
     if (10 * (size_ + 1) > 7 * entries_.size()) {
       if (entries_.size() >= max) return false;
-      std::vector<Entry> old(2 * entries_.size());
+      ZeroedArray<Entry> old(2 * entries_.size());
       old.swap(entries_);
       for (const Entry& o : old) {
         if (o.used) entries_[Slot(o.from)] = o;
@@ -169,7 +169,7 @@ bool TransitionCache::Generation::Put(const model::Fingerprint& from,
 }
 
 void TransitionCache::Generation::Clear() {
-  std::fill(entries_.begin(), entries_.end(), Entry{});
+  entries_.Clear();
   size_ = 0;
 }
 

@@ -19,6 +19,7 @@
 #include "model/state_hash.h"
 #include "model/world.h"
 #include "properties/property.h"
+#include "tools/zeroed_array.h"
 
 namespace dsifuzz {
 
@@ -80,7 +81,7 @@ class FingerprintTable {
   size_t Slot(const Entry& key) const;
   void Grow();
 
-  std::vector<Entry> entries_;
+  ZeroedArray<Entry> entries_;  // huge pages: probed at random
   size_t size_ = 0;
 };
 
@@ -146,7 +147,7 @@ class TransitionCache {
 
    private:
     size_t Slot(const model::Fingerprint& from) const;
-    std::vector<Entry> entries_;
+    ZeroedArray<Entry> entries_;  // huge pages: probed at random
     size_t size_ = 0;
   };
 

@@ -297,6 +297,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           during = sink.Violated();
           normalize();
           fp = states.Key(&key, &rest);
+          states.Prefetch(fp);  // for Reach(), after the cache's Put()
           if (plan[k].reusable && armed == 0) {
             TransitionCache::Entry entry;
             entry.child_rest = rest;

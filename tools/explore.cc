@@ -298,6 +298,9 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           normalize();
           fp = states.Key(&key, &rest);
           states.Prefetch(fp);  // for Reach(), after the cache's Put()
+          // and for KnownTeardown(), if it is new: its fault-free sibling's
+          if (world.state().faults.Armed() != 0)
+            states.Prefetch(model::WithFaults(rest, {}));
           if (plan[k].reusable && armed == 0) {
             TransitionCache::Entry entry;
             entry.child_rest = rest;

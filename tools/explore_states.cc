@@ -230,6 +230,10 @@ uint32_t States::JudgeTeardown(const model::Fingerprint& fp) {
     std::string_view key;
     model::Fingerprint rest;
     const model::Fingerprint next = Key(&key, &rest);
+    // Both entries KnownTeardown() may read, loading together.
+    table_.Prefetch(next);
+    if (world_.state().faults.Armed() != 0)
+      table_.Prefetch(model::WithFaults(rest, {}));
     uint32_t known;
     if (KnownTeardown(next, rest, world_.state().faults, &known)) {
       verdict = known;

@@ -253,7 +253,9 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           states.Prefetch(p.fp);
         } else if (p.reusable) {
           p.from = TransitionCache::From(parent_rest, e);
-          cache.Prefetch(p.from);
+          // Found below if the parent has faults armed; put after the run
+          // otherwise, and prefetched then (fewer misses at once).
+          if (armed != 0) cache.Prefetch(p.from);
         }
       }
       if (armed != 0) {
@@ -290,6 +292,8 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           perm_index = cached->perm;
           ++r.reused;
         } else {
+          // Where the transition goes in the cache: loading during the run.
+          if (plan[k].reusable && armed == 0) cache.Prefetch(plan[k].from);
           if (!take()) continue;
           // Whether the event itself fails a property depends on the
           // parent and the event, not on the state reached: checked on

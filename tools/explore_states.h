@@ -128,7 +128,7 @@ class TransitionCache {
   // one without side effects, and drops the call.
   [[gnu::always_inline]] void Prefetch(const model::Fingerprint& from) const {
     young_.Prefetch(from);
-    old_.Prefetch(from);
+    if (old_.size() > 1) old_.Prefetch(from);  // none until the first is full
   }
 
  private:
@@ -142,15 +142,13 @@ class TransitionCache {
     // False if it is full at `max` entries.
     bool Put(const model::Fingerprint& from, const Entry& entry, size_t max);
     void Clear();
+    size_t size() const { return entries_.size(); }
     [[gnu::always_inline]] void Prefetch(const model::Fingerprint& from) const {
-      // An entry may straddle two cache lines (40 bytes), and an insert
-      // probes two or three entries on average (at most 70% full): the
-      // lines of the first three.
+      // An entry may straddle two cache lines (40 bytes): both.
       const char* e = reinterpret_cast<const char*>(
           &entries_[from.lo & (entries_.size() - 1)]);
       __builtin_prefetch(e);
-      __builtin_prefetch(e + 64);
-      __builtin_prefetch(e + 3 * sizeof(Entry) - 1);
+      __builtin_prefetch(e + sizeof(Entry) - 1);
     }
 
    private:

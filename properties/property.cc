@@ -94,6 +94,35 @@ void AppendIdSet(std::span<const model::ObjId> ids, const model::Renaming& r,
   AppendIds(set, out);
 }
 
+void AppendIdSets(std::initializer_list<std::span<const model::ObjId>> sets,
+                  const model::Renaming& r, std::string& out) {
+  // Each set's count then its ids, renamed and sorted (insertion sort: a
+  // handful), on the stack while they fit.
+  constexpr size_t kOnStack = 64;
+  size_t total = 0;
+  for (std::span<const model::ObjId> ids : sets) total += 1 + ids.size();
+  if (total > kOnStack) {
+    for (std::span<const model::ObjId> ids : sets) AppendIdSet(ids, r, out);
+    return;
+  }
+  model::ObjId buf[kOnStack];
+  size_t used = 0;
+  for (std::span<const model::ObjId> ids : sets) {
+    model::ObjId* set = buf + used + 1;
+    uint32_t n = 0;
+    for (model::ObjId id : ids) {
+      const model::ObjId v = r(id);
+      if (v == 0) continue;
+      uint32_t k = n++;
+      for (; k > 0 && set[k - 1] > v; --k) set[k] = set[k - 1];
+      set[k] = v;
+    }
+    buf[used] = n;
+    used += 1 + n;
+  }
+  out.append(reinterpret_cast<const char*>(buf), sizeof(model::ObjId) * used);
+}
+
 void ReadIds(std::string_view& in, std::vector<model::ObjId>& ids) {
   uint32_t n = 0;
   ids.clear();

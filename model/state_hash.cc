@@ -287,12 +287,15 @@ size_t EncodeCanonicalAt(const State& cs, std::string& out, size_t at,
   sysfs.clear();
   for (const State::SysfsEntry& e : s.sysfs) sysfs.push_back(SysfsKey(e));
   SortKeys(sysfs);
-  for (uint64_t& k : sysfs) {
-    State::SysfsEntry e = SysfsEntryOf(k);
-    e.parent.id = w.Number(e.parent.id);
-    k = SysfsKey(e);
+  // The parents renumbered (the low 32 bits of a key). Their order matters
+  // only between equal names: sorted again only if two names are equal.
+  bool equal_names = false;
+  for (size_t i = 0; i < sysfs.size(); ++i) {
+    uint64_t& k = sysfs[i];
+    k = (k & ~uint64_t{0xFFFFFFFF}) | w.Number(static_cast<ObjId>(k));
+    if (i > 0 && (k >> 32) == (sysfs[i - 1] >> 32)) equal_names = true;
   }
-  SortKeys(sysfs);
+  if (equal_names) SortKeys(sysfs);
   w.Reserve(4 + sizeof(State::SysfsEntry) * sysfs.size());
   w(static_cast<uint32_t>(sysfs.size()));
   for (uint64_t k : sysfs) {

@@ -154,36 +154,40 @@ class CanonicalWriter : public WriterBase<CanonicalWriter> {
   ObjId numbered_ = 0;
 };
 
-// The decoder's archive: a bounds check per field on two pointers, kept in
-// registers by DecodeState (a local whose address no call sees: the bytes
-// it stores into the State could be the reader itself to a compiler that
-// saw its address escape).
+// The decoder's archive: it reads from a copy of the input followed by
+// kPad zero bytes, without a bounds check per field. It checks that it is
+// still within the input at each list length (Plausible) and each object
+// (ok()); no run of fields between two checks is longer than kPad (the
+// largest object is 168 bytes, the dummies of all stores together less
+// than 1 KiB), so a truncated input reads zeros, never past the copy. Two
+// pointers, kept in registers by DecodeState (a local whose address no call
+// sees: the bytes it stores into the State could be the reader itself to a
+// compiler that saw its address escape).
 class Reader {
  public:
   static constexpr bool kReading = true;
-  explicit Reader(std::string_view in)
-      : p_(in.data()), end_(in.data() + in.size()) {}
+  static constexpr size_t kPad = 1024;
+  // [p, end) is the input, followed by kPad readable bytes.
+  Reader(const char* p, const char* end) : p_(p), end_(end) {}
   template <fields::Scalar T>
   [[gnu::always_inline]] void operator()(T& v) {
-    if (static_cast<size_t>(end_ - p_) < sizeof(T)) [[unlikely]] {
-      ok_ = false;
-      v = T{};
-      return;
-    }
     std::memcpy(&v, p_, sizeof(T));
     p_ += sizeof(T);
   }
   [[gnu::always_inline]] void id(ObjId& v) { (*this)(v); }
   void Reserve(size_t) {}
-  bool ok() const { return ok_; }
+  // Whether everything read so far was input.
+  bool ok() {
+    if (p_ > end_) ok_ = false;
+    return ok_;
+  }
   // A count read from the input, refused when it cannot be right (a
   // truncated or foreign input), so that a bad one cannot allocate much.
   bool Plausible(uint32_t n) {
-    if (n > static_cast<size_t>(end_ - p_) + 1) ok_ = false;
+    if (!ok() || n > static_cast<size_t>(end_ - p_) + 1) ok_ = false;
     return ok_;
   }
-  // What is left of the input.
-  std::string_view rest() const { return {p_, static_cast<size_t>(end_ - p_)}; }
+  const char* at() const { return p_; }
 
  private:
   const char* p_;
@@ -387,7 +391,11 @@ size_t EncodeCanonicalAt(const State& cs, std::string& out, size_t at,
 }
 
 bool DecodeState(std::string_view& in, State& s) {
-  Reader r(in);  // a local: in registers
+  // The input and kPad zero bytes (Reader).
+  thread_local std::string padded;
+  padded.assign(in);
+  padded.resize(in.size() + Reader::kPad);
+  Reader r(padded.data(), padded.data() + in.size());  // a local: registers
   uint32_t n = 0;
   r(n);
   if (!r.Plausible(n) || n == 0) return false;
@@ -439,8 +447,9 @@ bool DecodeState(std::string_view& in, State& s) {
     s.heap.slot(id).devm = slot.devm;
   }
   s.deferred_trigger_count = 0;
-  in = r.rest();
-  return r.ok();
+  if (!r.ok()) return false;
+  in.remove_prefix(static_cast<size_t>(r.at() - padded.data()));
+  return true;
 }
 
 // The faults follow the object count at the start of every canonical

@@ -35,7 +35,7 @@ void ExploreSink::ClearViolations() {
   for (auto& p : props_) p->ClearViolations();
 }
 
-FingerprintTable::FingerprintTable() : entries_(size_t{1} << 16) {}
+FingerprintTable::FingerprintTable() : entries_(size_t{1} << 16, kHuge) {}
 
 FingerprintTable::Entry FingerprintTable::Stored(const model::Fingerprint& fp) {
   // lo == 0 marks an empty entry: a fingerprint whose lo is 0 is kept as
@@ -76,7 +76,7 @@ uint16_t FingerprintTable::Or(const model::Fingerprint& fp, uint16_t bits) {
 }
 
 void FingerprintTable::Grow() {
-  ZeroedArray<Entry> old(2 * entries_.size());
+  ZeroedArray<Entry> old(2 * entries_.size(), kHuge);
   old.swap(entries_);
   for (const Entry& e : old) {
     if (e.lo != 0) entries_[Slot(Entry{e.lo, e.hi & ~kFlagBits})] = e;
@@ -153,7 +153,7 @@ bool TransitionCache::Generation::Put(const model::Fingerprint& from,
     // At most 70% full: linear probing stays short.
     if (10 * (size_ + 1) > 7 * entries_.size()) {
       if (entries_.size() >= max) return false;
-      ZeroedArray<Entry> old(2 * entries_.size());
+      ZeroedArray<Entry> old(2 * entries_.size(), kHuge);
       old.swap(entries_);
       for (const Entry& o : old) {
         if (o.used) entries_[Slot(o.from)] = o;

@@ -81,7 +81,8 @@ class FingerprintTable {
   size_t Slot(const Entry& key) const;
   void Grow();
 
-  ZeroedArray<Entry> entries_;  // huge pages: probed at random
+  static constexpr bool kHuge = true;  // probed at random (zeroed_array.h)
+  ZeroedArray<Entry> entries_;
   size_t size_ = 0;
 };
 
@@ -134,7 +135,7 @@ class TransitionCache {
  private:
   class Generation {
    public:
-    explicit Generation(size_t size) : entries_(size) {}
+    explicit Generation(size_t size) : entries_(size, kHuge) {}
     const Entry* Find(const model::Fingerprint& from) const {
       const Entry& e = entries_[Slot(from)];
       return e.used ? &e : nullptr;
@@ -153,7 +154,8 @@ class TransitionCache {
 
    private:
     size_t Slot(const model::Fingerprint& from) const;
-    ZeroedArray<Entry> entries_;  // huge pages: probed at random
+    static constexpr bool kHuge = false;  // see zeroed_array.h
+    ZeroedArray<Entry> entries_;
     size_t size_ = 0;
   };
 

@@ -1,11 +1,13 @@
 // The memory of the explorer's big tables (tools/explore_states.h) and
-// frontier blocks (tools/explore.cc): anonymous pages, zero until written,
-// advised to be 2 MiB pages where the kernel allows it (MADV_HUGEPAGE;
-// Debian's default "madvise" mode of transparent huge pages). The tables
-// are probed at random, once per transition: on 4 KiB pages most probes
-// also miss the TLB, and filling them costs a page fault per 4 KiB.
+// frontier blocks (tools/explore.cc): anonymous pages, zero until written
+// (no zero fill by hand), optionally advised to be 2 MiB pages where the
+// kernel allows it (MADV_HUGEPAGE; Debian's default "madvise" mode of
+// transparent huge pages). The table of states, probed at random once per
+// transition, gains from huge pages (fewer TLB misses); the transition
+// cache, written once per entry and grown by doubling, loses more to the
+// faulting in of huge pages than it gains (measured on the project's VM).
 //
-//   ZeroedArray<Entry> table(size_t{1} << 20);  // every entry all zero bytes
+//   ZeroedArray<Entry> table(size_t{1} << 20, /*huge=*/true);  // all zero
 //   table[i] = ...;
 //   HugeBuffer block(4 << 20, /*huge=*/false);  // zeroed bytes
 #ifndef DSIFUZZ_TOOLS_ZEROED_ARRAY_H_
@@ -84,7 +86,8 @@ class ZeroedArray {
 
  public:
   ZeroedArray() = default;
-  explicit ZeroedArray(size_t n) : buf_(n * sizeof(T)), n_(n) {}
+  explicit ZeroedArray(size_t n, bool huge)
+      : buf_(n * sizeof(T), huge), n_(n) {}
 
   T& operator[](size_t i) { return data()[i]; }
   const T& operator[](size_t i) const { return data()[i]; }

@@ -171,8 +171,16 @@ class Reader {
   Reader(const char* p, const char* end) : p_(p), end_(end) {}
   template <fields::Scalar T>
   [[gnu::always_inline]] void operator()(T& v) {
-    std::memcpy(&v, p_, sizeof(T));
-    p_ += sizeof(T);
+    if constexpr (std::is_same_v<T, bool>) {
+      // A byte other than 0 and 1 is no bool (nor an encoding).
+      const auto b = static_cast<uint8_t>(*p_++);
+      if (b > 1) ok_ = false;
+      v = b != 0;
+    } else {
+      // Enums have a fixed underlying type: any bytes are a value.
+      std::memcpy(&v, p_, sizeof(T));
+      p_ += sizeof(T);
+    }
   }
   [[gnu::always_inline]] void id(ObjId& v) { (*this)(v); }
   void Reserve(size_t) {}

@@ -139,8 +139,16 @@ class Kernel {
   // a live object of another type yields a zeroed dummy of the right type.
   template <class T>
   T& deref(Ptr<T> p, const char* what = "access");
-  // Checked access to the struct device embedded in a container.
-  device& dev(DevPtr d, const char* what = "access");
+  // Checked access to the struct device embedded in a container. Inline
+  // (the model's most frequent call); anything but a live device is
+  // BadDev()'s.
+  device& dev(DevPtr d, const char* what = "access") {
+    if (s_.heap.Valid(d.id) && s_.heap.slot(d.id).live) [[likely]] {
+      if (device* dv = s_.dev(d.id)) [[likely]]
+        return *dv;
+    }
+    return BadDev(d, what);
+  }
   // Checked access to a device's device_private (dev->p).
   device_private& priv(ObjId p, const char* what = "access") {
     return deref(Ptr<device_private>{p}, what);
@@ -329,6 +337,9 @@ class Kernel {
     Emit(FactKind::kFaultHit, 0, 0, name);
     return true;
   }
+  // dev() of anything but a live device: the bad access, and what the
+  // memory is read as.
+  device& BadDev(DevPtr d, const char* what);
   template <class T>
   T& Dummy() {
     s_.dummies_used = true;

@@ -71,6 +71,12 @@ struct Faults {
 
 struct State {
   State();
+  // Copies are member by member, but for the stores' dummies (element 0),
+  // which are left alone while neither side used one: they are then as
+  // State() made them on both (the explorer copies a State for nearly
+  // every transition it runs).
+  State(const State& o) : State() { *this = o; }
+  State& operator=(const State& o);
 
   // The struct device embedded in heap object `id` (a valid id), or
   // nullptr when its type has none. No check, no fact: for the accessors

@@ -2,15 +2,13 @@
 
 #include <string>
 #include <string_view>
-#include <tuple>
 
 #include "model/state_hash.h"
 
 namespace dsifuzz::model {
 
 bool SysfsBefore(const State::SysfsEntry& a, const State::SysfsEntry& b) {
-  return std::tie(a.name.base, a.name.suffix, a.parent.id) <
-         std::tie(b.name.base, b.name.suffix, b.parent.id);
+  return SysfsKey(a) < SysfsKey(b);
 }
 
 void Canonicalize(State& s, Renaming& r) {

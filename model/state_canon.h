@@ -46,6 +46,7 @@
 #ifndef DSIFUZZ_MODEL_STATE_CANON_H_
 #define DSIFUZZ_MODEL_STATE_CANON_H_
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -70,7 +71,8 @@ class Renaming {
   size_t orphans() const { return orphans_; }
 
  private:
-  friend void EncodeCanonical(const State& s, std::string& out, Renaming& r);
+  friend size_t EncodeCanonicalAt(const State& s, std::string& out, size_t at,
+                                  Renaming& r);
   std::vector<ObjId> to_;  // empty: the identity
   size_t orphans_ = 0;
 };
@@ -82,6 +84,25 @@ void Canonicalize(State& s, Renaming& r);
 
 // sysfs names (a set) in canonical order: by name, then by parent.
 bool SysfsBefore(const State::SysfsEntry& a, const State::SysfsEntry& b);
+// The same order on one integer (name base, name suffix, parent id, each
+// mapped so that unsigned order is theirs), for sorting without a call per
+// comparison; SysfsEntryOf() takes it back.
+inline uint64_t SysfsKey(const State::SysfsEntry& e) {
+  auto u16 = [](int16_t v) {
+    return static_cast<uint64_t>(static_cast<uint16_t>(v) ^ 0x8000u);
+  };
+  return u16(e.name.base) << 48 | u16(e.name.suffix) << 32 | e.parent.id;
+}
+inline State::SysfsEntry SysfsEntryOf(uint64_t key) {
+  auto s16 = [](uint64_t v) {
+    return static_cast<int16_t>(static_cast<uint16_t>(v ^ 0x8000u));
+  };
+  State::SysfsEntry e;
+  e.name.base = s16(key >> 48 & 0xFFFF);
+  e.name.suffix = s16(key >> 32 & 0xFFFF);
+  e.parent.id = static_cast<ObjId>(key);
+  return e;
+}
 
 }  // namespace dsifuzz::model
 

@@ -154,6 +154,20 @@ TEST(Canonicalize, DecodeRefusesWhatIsNotAnEncoding) {
   State s;
   std::string_view in = garbage;
   EXPECT_FALSE(DecodeState(in, s));
+  // Any byte changed, truncated or not: the decoder reads fields without a
+  // check each, from a padded copy, and must stay within it (run under
+  // ASan by .ci) and never accept a truncated input.
+  for (size_t at = 0; at < encoding.size(); ++at) {
+    for (char v : {'\x00', '\x7f', '\xff'}) {
+      std::string changed = encoding;
+      changed[at] = v;
+      State d;
+      std::string_view whole = changed;
+      DecodeState(whole, d);
+      std::string_view cut(changed.data(), at);
+      EXPECT_FALSE(DecodeState(cut, d)) << at;
+    }
+  }
 }
 
 TEST(Canonicalize, IsInvisibleToTheModel) {

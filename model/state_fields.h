@@ -11,7 +11,9 @@
 //   a.Reserve(n)  room for n more bytes (a writer's; no run of fields
 //                 between two calls is longer than a few hundred bytes);
 //   A::kReading   whether it fills the fields (the decoder) or reads them;
-//   a.Plausible(n), for a reader: whether a list length read can be right.
+//   a.Plausible(n), for a reader: whether a list length read can be right;
+//   a.ok(), for a reader: whether it has read no further than its input
+//                 (checked before each element of a list).
 //
 // Fields left out are history (state_hash.h says which and why); each
 // struct's size is asserted in state_hash.cc so that a new field breaks the
@@ -95,19 +97,21 @@ DSIFUZZ_FIELDS_INLINE bool IoLength(A& a, L& list, size_t each) {
   }
   return true;
 }
-// A list of plain values or of structs with their own Io.
-// Room for a struct is reserved before each one: it may hold lists that
-// reserve their own.
+// A list of plain values or of plain structs with their own Io (no
+// lists inside: trivially copyable), whose encoding is at most their
+// size: room for the whole list is reserved with its length.
 template <class A, class L>
 DSIFUZZ_FIELDS_INLINE void IoList(A& a, L& list) {
   using T = typename L::value_type;
-  if constexpr (Scalar<T>) {
-    if (!IoLength(a, list, sizeof(T))) return;
-    for (T& x : list) a(x);
-  } else {
-    if (!IoLength(a, list, 0)) return;
-    for (T& x : list) {
-      a.Reserve(sizeof(T));
+  static_assert(std::is_trivially_copyable_v<T>);
+  if (!IoLength(a, list, sizeof(T))) return;
+  for (T& x : list) {
+    if constexpr (A::kReading) {
+      if (!a.ok()) return;  // a length longer than the input
+    }
+    if constexpr (Scalar<T>) {
+      a(x);
+    } else {
       Io(a, x);
     }
   }
@@ -116,7 +120,12 @@ DSIFUZZ_FIELDS_INLINE void IoList(A& a, L& list) {
 template <class A, class L>
 DSIFUZZ_FIELDS_INLINE void IoIdList(A& a, L& list) {
   if (!IoLength(a, list, sizeof(ObjId))) return;
-  for (ObjId& x : list) a.id(x);
+  for (ObjId& x : list) {
+    if constexpr (A::kReading) {
+      if (!a.ok()) return;  // a length longer than the input
+    }
+    a.id(x);
+  }
 }
 
 template <class A>

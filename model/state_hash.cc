@@ -43,12 +43,14 @@ static_assert(sizeof(device_driver) == 48);
 static_assert(sizeof(bus_state) == 40);
 static_assert(sizeof(Faults) == 16);
 static_assert(sizeof(State::SysfsEntry) == 8);
-static_assert(sizeof(State) == 9784);
-static_assert(sizeof(Heap) == 96);
+static_assert(sizeof(State) == 9792);
+static_assert(sizeof(Heap) == 104);
 #endif
 static_assert(std::tuple_size_v<decltype(State::objs)> == 10,
               "a new object type: encode its store below");
 constexpr int kObjTypes = static_cast<int>(ObjType::kCount);
+// The largest object type (mipi_dsi_device), for a writer's room.
+constexpr size_t kLargestObject = 168;
 static_assert(kObjTypes == 11);
 
 // The archives of the field lists (model/state_fields.h): the Writer
@@ -69,19 +71,21 @@ class WriterBase {
   static constexpr bool kReading = false;
   static constexpr size_t kSlack = 256;
 
-  // Room for as much as the last writer wrote (growing the string fills
-  // what it adds).
-  explicit WriterBase(std::string& out) : out_(&out), base_(out.size()) {
-    out.resize(base_ + last_ + 2 * kSlack);
+  // Writes from out[at] on, with room for as much as the last writer wrote.
+  // Growing the string fills what it adds, so a string kept long from call
+  // to call (EncodeCanonicalAt) is not filled again.
+  WriterBase(std::string& out, size_t at) : out_(&out), base_(at) {
+    if (out.size() < base_ + last_ + 2 * kSlack)
+      out.resize(base_ + last_ + 2 * kSlack);
     Rebase(base_);
   }
   // Where the next field goes, in the string.
   size_t Offset() const { return p_ - out_->data(); }
-  // Cuts the string back to what was written.
-  void Finish() {
+  // Where the writing ended; the bytes after it are left as they are.
+  size_t Finish() {
     const size_t used = p_ - out_->data();
     last_ = used - base_;
-    out_->resize(used);
+    return used;
   }
 
   template <fields::Scalar T>
@@ -116,7 +120,7 @@ class WriterBase {
 
 class Writer : public WriterBase<Writer> {
  public:
-  using WriterBase::WriterBase;
+  explicit Writer(std::string& out) : WriterBase(out, out.size()) {}
   [[gnu::always_inline]] void id(ObjId v) { (*this)(v); }
 };
 
@@ -126,16 +130,18 @@ class Writer : public WriterBase<Writer> {
 class CanonicalWriter : public WriterBase<CanonicalWriter> {
  public:
   // `to` and `order` have room for every id of the heap.
-  CanonicalWriter(std::string& out, ObjId* to, ObjId* order, ObjId n)
-      : WriterBase(out), to_(to), order_(order), n_(n) {}
+  CanonicalWriter(std::string& out, size_t at, ObjId* to, ObjId* order, ObjId n)
+      : WriterBase(out, at), to_(to), order_(order), n_(n) {}
   // Numbers `v` if it is the first time an id names it.
   [[gnu::always_inline]] ObjId Number(ObjId v) {
-    if (v == 0 || v >= n_) return v;
-    if (to_[v] == 0) {
+    // v == 0 or v >= n_, in one comparison (n_ >= 1: slot 0 is NULL).
+    if (v - 1 >= n_ - 1) return v;
+    ObjId& to = to_[v];
+    if (to == 0) {
       order_[numbered_] = v;
-      to_[v] = ++numbered_;
+      to = ++numbered_;
     }
-    return to_[v];
+    return to;
   }
   [[gnu::always_inline]] void id(ObjId v) { (*this)(Number(v)); }
   // How many objects have a number; order[k] is the one numbered k + 1.
@@ -148,32 +154,52 @@ class CanonicalWriter : public WriterBase<CanonicalWriter> {
   ObjId numbered_ = 0;
 };
 
+// The decoder's archive: it reads from a copy of the input followed by
+// kPad zero bytes, without a bounds check per field. It checks that it is
+// still within the input at each list length (Plausible) and each object
+// (ok()); no run of fields between two checks is longer than kPad (the
+// largest object is 168 bytes, the dummies of all stores together less
+// than 1 KiB), so a truncated input reads zeros, never past the copy. Two
+// pointers, kept in registers by DecodeState (a local whose address no call
+// sees: the bytes it stores into the State could be the reader itself to a
+// compiler that saw its address escape).
 class Reader {
  public:
   static constexpr bool kReading = true;
-  explicit Reader(std::string_view& in) : in_(in) {}
+  static constexpr size_t kPad = 1024;
+  // [p, end) is the input, followed by kPad readable bytes.
+  Reader(const char* p, const char* end) : p_(p), end_(end) {}
   template <fields::Scalar T>
-  void operator()(T& v) {
-    if (in_.size() < sizeof(T)) {
-      ok_ = false;
-      v = T{};
-      return;
+  [[gnu::always_inline]] void operator()(T& v) {
+    if constexpr (std::is_same_v<T, bool>) {
+      // A byte other than 0 and 1 is no bool (nor an encoding).
+      const auto b = static_cast<uint8_t>(*p_++);
+      if (b > 1) ok_ = false;
+      v = b != 0;
+    } else {
+      // Enums have a fixed underlying type: any bytes are a value.
+      std::memcpy(&v, p_, sizeof(T));
+      p_ += sizeof(T);
     }
-    std::memcpy(&v, in_.data(), sizeof(T));
-    in_.remove_prefix(sizeof(T));
   }
-  void id(ObjId& v) { (*this)(v); }
+  [[gnu::always_inline]] void id(ObjId& v) { (*this)(v); }
   void Reserve(size_t) {}
-  bool ok() const { return ok_; }
+  // Whether everything read so far was input.
+  bool ok() {
+    if (p_ > end_) ok_ = false;
+    return ok_;
+  }
   // A count read from the input, refused when it cannot be right (a
   // truncated or foreign input), so that a bad one cannot allocate much.
   bool Plausible(uint32_t n) {
-    if (n > in_.size() + 1) ok_ = false;
+    if (!ok() || n > static_cast<size_t>(end_ - p_) + 1) ok_ = false;
     return ok_;
   }
+  const char* at() const { return p_; }
 
  private:
-  std::string_view& in_;
+  const char* p_;
+  const char* end_;
   bool ok_ = true;
 };
 
@@ -213,8 +239,19 @@ void IoState(A& a, State& s) {
   fields::IoList(a, s.sysfs);
 }
 
-bool ValidType(ObjType t) {
-  return t != ObjType::kNull && static_cast<int>(t) < kObjTypes;
+// Sorts a few keys (insertion sort: a sysfs has a handful of names), or
+// many.
+void SortKeys(std::vector<uint64_t>& keys) {
+  if (keys.size() > 32) {
+    std::sort(keys.begin(), keys.end());
+    return;
+  }
+  for (size_t i = 1; i < keys.size(); ++i) {
+    const uint64_t k = keys[i];
+    size_t j = i;
+    for (; j > 0 && keys[j - 1] > k; --j) keys[j] = keys[j - 1];
+    keys[j] = k;
+  }
 }
 
 }  // namespace
@@ -223,7 +260,7 @@ void EncodeState(const State& s, std::string& out) {
   Writer w(out);  // a local: in registers
   // The Writer only reads the fields it is handed.
   IoState(w, const_cast<State&>(s));
-  w.Finish();
+  out.resize(w.Finish());
 }
 
 // The canonical encoding, in the order of the canonical walk: the number
@@ -232,18 +269,23 @@ void EncodeState(const State& s, std::string& out) {
 // each object in its number's order, its slot then its fields, each id
 // numbering the objects it names first. So the walk and the encoding are one
 // pass.
-void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
+void EncodeCanonical(const State& s, std::string& out, Renaming& r) {
+  out.resize(EncodeCanonicalAt(s, out, out.size(), r));
+}
+
+size_t EncodeCanonicalAt(const State& cs, std::string& out, size_t at,
+                         Renaming& r) {
   // Reused from call to call: the canonical order, the sysfs entries and
   // the leaked objects.
   thread_local std::vector<ObjId> order;
-  thread_local std::vector<State::SysfsEntry> sysfs;
+  thread_local std::vector<uint64_t> sysfs;
   thread_local std::vector<ObjId> orphans;
   State& s = const_cast<State&>(cs);  // the writer only reads
   const auto n = static_cast<ObjId>(s.heap.size());
   std::vector<ObjId>& to = r.to_;
   to.assign(n, 0);
   order.resize(n);
-  CanonicalWriter w(out, to.data(), order.data(), n);  // in registers
+  CanonicalWriter w(out, at, to.data(), order.data(), n);  // in registers
   w.Reserve(4);
   const size_t count_at = w.Offset();
   w(uint32_t{0});          // the number of objects, known at the end
@@ -253,13 +295,23 @@ void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
   // sysfs names the objects it holds in the order of their names (and old
   // ids, for equal names), and is written in the order of names and new
   // ids: a set either way.
-  sysfs.assign(s.sysfs.begin(), s.sysfs.end());
-  std::sort(sysfs.begin(), sysfs.end(), SysfsBefore);
-  for (State::SysfsEntry& e : sysfs) e.parent.id = w.Number(e.parent.id);
-  std::sort(sysfs.begin(), sysfs.end(), SysfsBefore);
+  // Sorted as SysfsKey()s: no call per comparison.
+  sysfs.clear();
+  for (const State::SysfsEntry& e : s.sysfs) sysfs.push_back(SysfsKey(e));
+  SortKeys(sysfs);
+  // The parents renumbered (the low 32 bits of a key). Their order matters
+  // only between equal names: sorted again only if two names are equal.
+  bool equal_names = false;
+  for (size_t i = 0; i < sysfs.size(); ++i) {
+    uint64_t& k = sysfs[i];
+    k = (k & ~uint64_t{0xFFFFFFFF}) | w.Number(static_cast<ObjId>(k));
+    if (i > 0 && (k >> 32) == (sysfs[i - 1] >> 32)) equal_names = true;
+  }
+  if (equal_names) SortKeys(sysfs);
   w.Reserve(4 + sizeof(State::SysfsEntry) * sysfs.size());
   w(static_cast<uint32_t>(sysfs.size()));
-  for (State::SysfsEntry& e : sysfs) {
+  for (uint64_t k : sysfs) {
+    State::SysfsEntry e = SysfsEntryOf(k);
     w(e.parent.id);  // numbered above
     fields::Io(w, e.name);
   }
@@ -272,22 +324,27 @@ void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
     });
   }
   // Everything inlined into one loop, so that the writer stays in
-  // registers.
+  // registers. It counts the live objects it writes.
+  size_t live_numbered = 0;
   auto walk = [&](size_t from) __attribute__((always_inline)) {
     // A copy no call or lambda sees, so that it lives in registers: the
     // bytes it stores could be the writer itself to a compiler that saw
     // its address taken, and it would reload it after each one.
     CanonicalWriter lw = w;
+    size_t live = live_numbered;
     for (size_t k = from; k < lw.numbered(); ++k) {
       const ObjId id = order[k];
       Slot& slot = s.heap.slot(id);
-      lw.Reserve(3);
+      // The slot and the object's fixed fields (its lists reserve their
+      // own room).
+      lw.Reserve(3 + kLargestObject);
       IoSlot(lw, slot);
+      live += slot.live ? 1 : 0;
       auto& o = s.objs;
       switch (slot.type) {
 #define DSIFUZZ_ENCODE(T)                              \
   case TypeOf<T>::value:                               \
-    lw.Reserve(sizeof(T));                             \
+    static_assert(sizeof(T) <= kLargestObject);        \
     fields::Io(lw, std::get<Store<T>>(o)[slot.index]); \
     break;
         DSIFUZZ_ENCODE(platform_device)
@@ -308,13 +365,15 @@ void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
       static_assert(std::tuple_size_v<decltype(State::objs)> == 10);
     }
     w = lw;
+    live_numbered = live;
   };
   walk(0);
   // Live objects nothing reaches (leaks): by type, then in their old order
   // (which is history: two states that differ only in it stay apart, which
-  // costs states, never soundness).
+  // costs states, never soundness). None when the walk met every live
+  // object.
   orphans.clear();
-  for (ObjId id = 1; id < n; ++id) {
+  for (ObjId id = 1; live_numbered < s.heap.live() && id < n; ++id) {
     if (s.heap.slot(id).live && to[id] == 0) orphans.push_back(id);
   }
   std::stable_sort(orphans.begin(), orphans.end(), [&](ObjId a, ObjId b) {
@@ -328,7 +387,7 @@ void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
     w.Number(id);
     walk(from);
   }
-  w.Finish();
+  const size_t end = w.Finish();
   order.resize(w.numbered());
   const auto count = static_cast<uint32_t>(order.size() + 1);
   std::memcpy(out.data() + count_at, &count, sizeof(count));
@@ -336,10 +395,15 @@ void EncodeCanonical(const State& cs, std::string& out, Renaming& r) {
   for (size_t k = 0; identity && k < order.size(); ++k)
     identity = order[k] == k + 1;
   if (identity) to.clear();
+  return end;
 }
 
 bool DecodeState(std::string_view& in, State& s) {
-  Reader r(in);
+  // The input and kPad zero bytes (Reader).
+  thread_local std::string padded;
+  padded.assign(in);
+  padded.resize(in.size() + Reader::kPad);
+  Reader r(padded.data(), padded.data() + in.size());  // a local: registers
   uint32_t n = 0;
   r(n);
   if (!r.Plausible(n) || n == 0) return false;
@@ -356,21 +420,44 @@ bool DecodeState(std::string_view& in, State& s) {
       store[0] = std::decay_t<decltype(store)>::Fresh();
     }
   });
+  auto& o = s.objs;
   for (ObjId id = 1; id < n && r.ok(); ++id) {
     Slot slot;
     IoSlot(r, slot);
-    if (!ValidType(slot.type)) return false;
-    // Its store grows by one: the index is its rank in its type.
-    fields::WithStore(s, slot.type, [&](auto& store) {
-      const auto index = static_cast<uint32_t>(store.size());
-      s.heap.NewSlot(slot.type, index, -1, StackRef{});
-      fields::Io(r, store.emplace_back());
-    });
-    s.heap.slot(id).live = slot.live;
+    // Its store grows by one: the index is its rank in its type. One
+    // inlined loop, so that the reader stays in registers.
+    switch (slot.type) {
+#define DSIFUZZ_DECODE(T)                                                   \
+  case TypeOf<T>::value: {                                                  \
+    Store<T>& store = std::get<Store<T>>(o);                                \
+    s.heap.NewSlot(slot.type, static_cast<uint32_t>(store.size()), -1, {}); \
+    fields::Io(r, store.emplace_back());                                    \
+    break;                                                                  \
+  }
+      DSIFUZZ_DECODE(platform_device)
+      DSIFUZZ_DECODE(i2c_client)
+      DSIFUZZ_DECODE(mipi_dsi_device)
+      DSIFUZZ_DECODE(device_private)
+      DSIFUZZ_DECODE(kobj_name)
+      DSIFUZZ_DECODE(action_devres)
+      DSIFUZZ_DECODE(devres_group)
+      DSIFUZZ_DECODE(dsi_controller)
+      DSIFUZZ_DECODE(bridge_priv)
+      DSIFUZZ_DECODE(panel_priv)
+#undef DSIFUZZ_DECODE
+      case ObjType::kNull:
+      case ObjType::kCount:
+      default:
+        return false;
+    }
+    static_assert(std::tuple_size_v<decltype(State::objs)> == 10);
+    s.heap.SetLive(id, slot.live);
     s.heap.slot(id).devm = slot.devm;
   }
   s.deferred_trigger_count = 0;
-  return r.ok();
+  if (!r.ok()) return false;
+  in.remove_prefix(static_cast<size_t>(r.at() - padded.data()));
+  return true;
 }
 
 // The faults follow the object count at the start of every canonical
@@ -383,11 +470,11 @@ void RewriteFault(std::string& encoding, int site, int count) {
               sizeof(int));
 }
 
-Fingerprint RestFingerprint(std::string& key) {
+Fingerprint RestFingerprint(std::span<char> key) {
   char faults[sizeof(Faults)];
   std::memcpy(faults, key.data() + kFaultsAt, sizeof(faults));
   std::memset(key.data() + kFaultsAt, 0, sizeof(faults));
-  const Fingerprint rest = FingerprintOf(key);
+  const Fingerprint rest = FingerprintOf({key.data(), key.size()});
   std::memcpy(key.data() + kFaultsAt, faults, sizeof(faults));
   return rest;
 }

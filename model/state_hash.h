@@ -31,6 +31,7 @@
 #define DSIFUZZ_MODEL_STATE_HASH_H_
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -48,6 +49,12 @@ void EncodeState(const State& s, std::string& out);
 // `out`, without changing `s`; `r` says how the canonical form renames the
 // ids of `s`, for what the observers remember (Property::SaveMemory).
 void EncodeCanonical(const State& s, std::string& out, Renaming& r);
+// The same, written from out[at] on, into a string reused from call to
+// call: `out` grows if it must and is never cut back (what follows the
+// encoding is left as it was, so that a long string is not filled again
+// each time). Returns where the encoding ends.
+size_t EncodeCanonicalAt(const State& s, std::string& out, size_t at,
+                         Renaming& r);
 // The inverse of EncodeCanonical: makes `s` the canonical State `in`
 // starts with and advances `in` past it. What the encoding leaves out
 // comes back empty (no allocation or free records, ordinals from 1 in slot
@@ -82,7 +89,7 @@ Fingerprint FingerprintOf(std::string_view bytes);
 // armed faults has its fingerprint from the other's rest, without hashing
 // its key. RestFingerprint zeroes the faults of `key` while it hashes, and
 // puts them back.
-Fingerprint RestFingerprint(std::string& key);
+Fingerprint RestFingerprint(std::span<char> key);
 
 namespace internal {
 // splitmix64's finalizer: a bijection of 64-bit words.

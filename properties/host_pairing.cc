@@ -12,6 +12,7 @@
 //    use-after-free at the next walk of that list (§7 B12).
 // The facts kHostAttach/kHostDetach carry the host's ObjId in `value`.
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -94,6 +95,12 @@ class HostPairing : public Property {
   // stays still counts as attached to it (freeing that host is still the
   // violation), under the id 0 that no detach names.
   void SaveMemory(std::string& out, const model::Renaming& r) const override {
+    if (attached_.empty()) {
+      // Most states: two empty lists, in one append.
+      const uint32_t none[2] = {0, 0};
+      out.append(reinterpret_cast<const char*>(none), sizeof(none));
+      return;
+    }
     thread_local std::vector<Pair> renamed;
     thread_local std::vector<ObjId> dsis, hosts;
     renamed.clear();
@@ -120,6 +127,12 @@ class HostPairing : public Property {
   }
   void LoadMemory(std::string_view& in) override {
     Reset();
+    const uint32_t none[2] = {0, 0};
+    if (in.size() >= sizeof(none) &&
+        std::memcmp(in.data(), none, sizeof(none)) == 0) {
+      in.remove_prefix(sizeof(none));  // two empty lists
+      return;
+    }
     thread_local std::vector<ObjId> dsis, hosts;
     ReadIds(in, dsis);
     ReadIds(in, hosts);

@@ -52,16 +52,39 @@ Violation MakeViolation(const model::Fact& f, std::string_view property,
 }
 
 void AppendIds(std::span<const model::ObjId> ids, std::string& out) {
+  // One append of the count and the ids, from the stack while they fit:
+  // the explorer writes several of these lists for every key.
   const auto n = static_cast<uint32_t>(ids.size());
-  const size_t at = out.size();
-  out.resize(at + sizeof(n) * (1 + ids.size()));
-  std::memcpy(out.data() + at, &n, sizeof(n));
-  if (n > 0)
-    std::memcpy(out.data() + at + sizeof(n), ids.data(), sizeof(n) * n);
+  constexpr uint32_t kOnStack = 31;
+  if (n <= kOnStack) {
+    model::ObjId buf[kOnStack + 1];
+    buf[0] = n;
+    if (n > 0) std::memcpy(buf + 1, ids.data(), sizeof(n) * n);
+    out.append(reinterpret_cast<const char*>(buf), sizeof(n) * (n + 1));
+    return;
+  }
+  out.append(reinterpret_cast<const char*>(&n), sizeof(n));
+  out.append(reinterpret_cast<const char*>(ids.data()), sizeof(n) * n);
 }
 
 void AppendIdSet(std::span<const model::ObjId> ids, const model::Renaming& r,
                  std::string& out) {
+  // The sets are a handful of ids: renamed and sorted on the stack
+  // (insertion sort) while they fit.
+  constexpr size_t kOnStack = 32;
+  if (ids.size() <= kOnStack) {
+    model::ObjId set[kOnStack];
+    size_t n = 0;
+    for (model::ObjId id : ids) {
+      model::ObjId v = r(id);
+      if (v == 0) continue;
+      size_t k = n++;
+      for (; k > 0 && set[k - 1] > v; --k) set[k] = set[k - 1];
+      set[k] = v;
+    }
+    AppendIds({set, n}, out);
+    return;
+  }
   thread_local std::vector<model::ObjId> set;
   set.clear();
   for (model::ObjId id : ids) {
@@ -69,6 +92,35 @@ void AppendIdSet(std::span<const model::ObjId> ids, const model::Renaming& r,
   }
   std::sort(set.begin(), set.end());
   AppendIds(set, out);
+}
+
+void AppendIdSets(std::initializer_list<std::span<const model::ObjId>> sets,
+                  const model::Renaming& r, std::string& out) {
+  // Each set's count then its ids, renamed and sorted (insertion sort: a
+  // handful), on the stack while they fit.
+  constexpr size_t kOnStack = 64;
+  size_t total = 0;
+  for (std::span<const model::ObjId> ids : sets) total += 1 + ids.size();
+  if (total > kOnStack) {
+    for (std::span<const model::ObjId> ids : sets) AppendIdSet(ids, r, out);
+    return;
+  }
+  model::ObjId buf[kOnStack];
+  size_t used = 0;
+  for (std::span<const model::ObjId> ids : sets) {
+    model::ObjId* set = buf + used + 1;
+    uint32_t n = 0;
+    for (model::ObjId id : ids) {
+      const model::ObjId v = r(id);
+      if (v == 0) continue;
+      uint32_t k = n++;
+      for (; k > 0 && set[k - 1] > v; --k) set[k] = set[k - 1];
+      set[k] = v;
+    }
+    buf[used] = n;
+    used += 1 + n;
+  }
+  out.append(reinterpret_cast<const char*>(buf), sizeof(model::ObjId) * used);
 }
 
 void ReadIds(std::string_view& in, std::vector<model::ObjId>& ids) {

@@ -16,6 +16,7 @@
 #define DSIFUZZ_PROPERTIES_PROPERTY_H_
 
 #include <array>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -66,6 +67,9 @@ void AppendIds(std::span<const model::ObjId> ids, std::string& out);
 void AppendIdSet(std::span<const model::ObjId> ids, const model::Renaming& r,
                  std::string& out);
 void ReadIds(std::string_view& in, std::vector<model::ObjId>& ids);
+// AppendIdSet() of each set in turn, the same bytes in one append.
+void AppendIdSets(std::initializer_list<std::span<const model::ObjId>> sets,
+                  const model::Renaming& r, std::string& out);
 
 class Property : public model::FactSink {
  public:

@@ -91,9 +91,7 @@ class SingleRelease : public Property {
   // object gone from the canonical State cannot be deleted, run or
   // released again: it is forgotten.
   void SaveMemory(std::string& out, const model::Renaming& r) const override {
-    AppendIdSet(deleted_, r, out);
-    AppendIdSet(devres_run_, r, out);
-    AppendIdSet(released_, r, out);
+    AppendIdSets({deleted_, devres_run_, released_}, r, out);
   }
   void LoadMemory(std::string_view& in) override {
     Reset();

@@ -19,6 +19,7 @@
 #include "tools/coverage.h"
 #include "tools/explore_states.h"
 #include "tools/judge.h"
+#include "tools/zeroed_array.h"
 
 namespace dsifuzz {
 namespace {
@@ -41,7 +42,7 @@ class Frontier {
   void Add(uint32_t node, std::string_view key) {
     if (block_ == blocks_.size() || blocks_[block_].size - used_ < key.size())
       NextBlock(key.size());
-    char* at = blocks_[block_].data.get() + used_;
+    char* at = blocks_[block_].data.data() + used_;
     std::memcpy(at, key.data(), key.size());
     keys_.emplace_back(at, key.size());
     used_ += key.size();
@@ -60,7 +61,7 @@ class Frontier {
  private:
   static constexpr size_t kBlock = size_t{4} << 20;
   struct Block {
-    std::unique_ptr<char[]> data;
+    HugeBuffer data;  // fresh pages: no zeroing by hand
     size_t size;
   };
   // The next block with room for `need` bytes, kept or new.
@@ -69,7 +70,7 @@ class Frontier {
     while (block_ < blocks_.size() && blocks_[block_].size < need) ++block_;
     if (block_ == blocks_.size()) {
       const size_t size = std::max(kBlock, need);
-      blocks_.push_back(Block{std::make_unique<char[]>(size), size});
+      blocks_.push_back(Block{HugeBuffer(size, /*huge=*/false), size});
     }
     used_ = 0;
   }
@@ -154,7 +155,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
     perm_index = it->second;
   };
   States states(world, sink, opts.share_teardowns);
-  const std::string* key = nullptr;
+  std::string_view key;
   // Arming a fault writes one countdown, which holds no id, and emits only
   // kEvent: with no property watching kEvent, the child's key is the
   // parent's with the countdown rewritten (model::RewriteFault), and the
@@ -187,7 +188,8 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
     bool in_place = false;  // an armed fault: the parent's key rewritten
     bool reusable = false;  // a transition a fault-free state may lend
     const TransitionCache::Entry* cached = nullptr;  // lent by the sibling
-    model::Fingerprint fp;  // the child's, if in place or lent
+    model::Fingerprint fp;    // the child's, if in place or lent
+    model::Fingerprint from;  // the transition's, if reusable
   };
   std::vector<Plan> plan;
 
@@ -197,7 +199,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   Frontier frontier, next;
   model::Fingerprint fp = states.Key(&key);
   states.Reach(fp);
-  frontier.Add(0, *key);
+  frontier.Add(0, key);
   r.states = 1;
   r.per_depth.push_back(ExploreDepth{0, 1, 0});
   record(0, sink.Violated());
@@ -225,7 +227,8 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
       const std::string_view memory = in;
       const uint32_t parent_node = frontier.node(fi);
       fault_key.assign(parent_key);
-      const model::Fingerprint parent_rest = model::RestFingerprint(fault_key);
+      const model::Fingerprint parent_rest =
+          model::RestFingerprint(std::span<char>(fault_key));
       const uint8_t armed = parent.faults.Armed();
       world.Restore(parent, &sink);
       bool pristine = true;  // the world is `parent`
@@ -254,14 +257,17 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           p.fp = model::WithFaults(parent_rest, faults);
           states.Prefetch(p.fp);
         } else if (p.reusable) {
-          cache.Prefetch(parent_rest, e);
+          p.from = TransitionCache::From(parent_rest, e);
+          // Found below if the parent has faults armed; put after the run
+          // otherwise, and prefetched then (fewer misses at once).
+          if (armed != 0) cache.Prefetch(p.from);
         }
       }
       if (armed != 0) {
         for (size_t k = 0; k < enabled.size(); ++k) {
           Plan& p = plan[k];
           if (!p.reusable) continue;
-          p.cached = cache.Find(parent_rest, enabled[k]);
+          p.cached = cache.Find(p.from);
           if (p.cached != nullptr && (p.cached->sites_called & armed) != 0)
             p.cached = nullptr;
           if (p.cached == nullptr) continue;
@@ -291,6 +297,8 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           perm_index = cached->perm;
           ++r.reused;
         } else {
+          // Where the transition goes in the cache: loading during the run.
+          if (plan[k].reusable && armed == 0) cache.Prefetch(plan[k].from);
           if (!take()) continue;
           if (opts.coverage != nullptr) opts.coverage->Visit(world);
           // Whether the event itself fails a property depends on the
@@ -299,13 +307,17 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           during = sink.Violated();
           normalize();
           fp = states.Key(&key, &rest);
+          states.Prefetch(fp);  // for Reach(), after the cache's Put()
+          // and for KnownTeardown(), if it is new: its fault-free sibling's
+          if (world.state().faults.Armed() != 0)
+            states.Prefetch(model::WithFaults(rest, {}));
           if (plan[k].reusable && armed == 0) {
             TransitionCache::Entry entry;
             entry.child_rest = rest;
             entry.perm = perm_index;
             entry.violated = static_cast<uint16_t>(during);
             entry.sites_called = world.kernel().fault_sites_called();
-            cache.Put(parent_rest, e, entry);
+            cache.Put(plan[k].from, entry);
           }
         }
         ++d.transitions;
@@ -363,7 +375,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
             next.Add(node, fault_key);
             model::RewriteFault(fault_key, e.arg, 0);
           } else {
-            next.Add(node, *key);
+            next.Add(node, key);
           }
         }
         if (!known) {

@@ -1,6 +1,7 @@
 #include "tools/explore_states.h"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 namespace dsifuzz {
@@ -34,7 +35,7 @@ void ExploreSink::ClearViolations() {
   for (auto& p : props_) p->ClearViolations();
 }
 
-FingerprintTable::FingerprintTable() : entries_(size_t{1} << 16) {}
+FingerprintTable::FingerprintTable() : entries_(size_t{1} << 16, kHuge) {}
 
 FingerprintTable::Entry FingerprintTable::Stored(const model::Fingerprint& fp) {
   // lo == 0 marks an empty entry: a fingerprint whose lo is 0 is kept as
@@ -75,7 +76,7 @@ uint16_t FingerprintTable::Or(const model::Fingerprint& fp, uint16_t bits) {
 }
 
 void FingerprintTable::Grow() {
-  std::vector<Entry> old(2 * entries_.size());
+  ZeroedArray<Entry> old(2 * entries_.size(), kHuge);
   old.swap(entries_);
   for (const Entry& e : old) {
     if (e.lo != 0) entries_[Slot(Entry{e.lo, e.hi & ~kFlagBits})] = e;
@@ -91,13 +92,20 @@ States::States(model::World& world, ExploreSink& sink, bool share_teardowns)
       (sink.Interest() & model::FactBit(model::FactKind::kTeardown)) == 0;
 }
 
-model::Fingerprint States::Key(const std::string** out,
+model::Fingerprint States::Key(std::string_view* out,
                                model::Fingerprint* rest) {
-  key_.clear();
-  model::EncodeCanonical(world_.state(), key_, renaming_);
-  sink_.AppendMemory(key_, renaming_);
-  *out = &key_;
-  const model::Fingerprint r = model::RestFingerprint(key_);
+  // key_ stays as long as the longest key so far: written over, never
+  // filled again (model::EncodeCanonicalAt).
+  const size_t end =
+      model::EncodeCanonicalAt(world_.state(), key_, 0, renaming_);
+  memory_.clear();
+  sink_.AppendMemory(memory_, renaming_);
+  const size_t size = end + memory_.size();
+  if (key_.size() < size) key_.resize(size);
+  std::memcpy(key_.data() + end, memory_.data(), memory_.size());
+  *out = std::string_view(key_.data(), size);
+  const model::Fingerprint r =
+      model::RestFingerprint(std::span<char>(key_.data(), size));
   if (rest != nullptr) *rest = r;
   return model::WithFaults(r, world_.state().faults);
 }
@@ -118,15 +126,12 @@ model::Fingerprint TransitionCache::From(const model::Fingerprint& parent_rest,
 }
 
 const TransitionCache::Entry* TransitionCache::Find(
-    const model::Fingerprint& parent_rest, const model::Event& e) const {
-  const model::Fingerprint from = From(parent_rest, e);
+    const model::Fingerprint& from) const {
   const Entry* entry = young_.Find(from);
   return entry != nullptr ? entry : old_.Find(from);
 }
 
-void TransitionCache::Put(const model::Fingerprint& parent_rest,
-                          const model::Event& e, const Entry& entry) {
-  const model::Fingerprint from = From(parent_rest, e);
+void TransitionCache::Put(const model::Fingerprint& from, const Entry& entry) {
   if (young_.Put(from, entry, max_)) return;
   // The young generation is full: it becomes the old one.
   std::swap(young_, old_);
@@ -148,7 +153,7 @@ bool TransitionCache::Generation::Put(const model::Fingerprint& from,
     // At most 70% full: linear probing stays short.
     if (10 * (size_ + 1) > 7 * entries_.size()) {
       if (entries_.size() >= max) return false;
-      std::vector<Entry> old(2 * entries_.size());
+      ZeroedArray<Entry> old(2 * entries_.size(), kHuge);
       old.swap(entries_);
       for (const Entry& o : old) {
         if (o.used) entries_[Slot(o.from)] = o;
@@ -164,7 +169,7 @@ bool TransitionCache::Generation::Put(const model::Fingerprint& from,
 }
 
 void TransitionCache::Generation::Clear() {
-  std::fill(entries_.begin(), entries_.end(), Entry{});
+  entries_.Clear();
   size_ = 0;
 }
 
@@ -222,9 +227,13 @@ uint32_t States::JudgeTeardown(const model::Fingerprint& fp) {
       chain_.push_back(Step{{}, false, 0, 0});
       continue;
     }
-    const std::string* key;
+    std::string_view key;
     model::Fingerprint rest;
     const model::Fingerprint next = Key(&key, &rest);
+    // Both entries KnownTeardown() may read, loading together.
+    table_.Prefetch(next);
+    if (world_.state().faults.Armed() != 0)
+      table_.Prefetch(model::WithFaults(rest, {}));
     uint32_t known;
     if (KnownTeardown(next, rest, world_.state().faults, &known)) {
       verdict = known;

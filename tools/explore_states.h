@@ -4,7 +4,7 @@
 //   ExploreSink sink(MakeAllProperties());
 //   World world(topo, variant, &sink);
 //   States states(world, sink, /*share_teardowns=*/true);
-//   const std::string* key;
+//   std::string_view key;
 //   Fingerprint fp = states.Key(&key);   // the world's state
 //   if (states.Reach(fp)) verdict = states.JudgeTeardown(fp);
 #ifndef DSIFUZZ_TOOLS_EXPLORE_STATES_H_
@@ -19,6 +19,7 @@
 #include "model/state_hash.h"
 #include "model/world.h"
 #include "properties/property.h"
+#include "tools/zeroed_array.h"
 
 namespace dsifuzz {
 
@@ -65,7 +66,7 @@ class FingerprintTable {
   uint16_t Or(const model::Fingerprint& fp, uint16_t bits);
   size_t size() const { return size_; }
   // Starts loading where `fp` goes, for a lookup soon after.
-  void Prefetch(const model::Fingerprint& fp) const {
+  [[gnu::always_inline]] void Prefetch(const model::Fingerprint& fp) const {
     __builtin_prefetch(&entries_[Stored(fp).lo & (entries_.size() - 1)]);
   }
 
@@ -80,7 +81,8 @@ class FingerprintTable {
   size_t Slot(const Entry& key) const;
   void Grow();
 
-  std::vector<Entry> entries_;
+  static constexpr bool kHuge = true;  // probed at random (zeroed_array.h)
+  ZeroedArray<Entry> entries_;
   size_t size_ = 0;
 };
 
@@ -95,13 +97,15 @@ class FingerprintTable {
 // costs running the event.
 class TransitionCache {
  public:
+  // What a probe reads first (used, then from) leads, so that it is in the
+  // entry's first cache line three times in four (Prefetch()).
   struct Entry {
+    bool used = false;
+    uint8_t sites_called = 0;
+    uint16_t violated = 0;    // properties the event violated
+    uint32_t perm = 0;        // the child's renaming (with symmetry)
     model::Fingerprint from;  // the parent's rest mixed with the event
     model::Fingerprint child_rest;
-    uint32_t perm = 0;      // the child's renaming (with symmetry)
-    uint16_t violated = 0;  // properties the event violated
-    uint8_t sites_called = 0;
-    bool used = false;
   };
   // Each generation has room for up to 2^max_log2 entries (70% of them
   // used at most), grown from 2^16.
@@ -109,22 +113,31 @@ class TransitionCache {
   // The transition by `e` out of a state whose rest is `parent_rest`, or
   // nullptr.
   const Entry* Find(const model::Fingerprint& parent_rest,
-                    const model::Event& e) const;
+                    const model::Event& e) const {
+    return Find(From(parent_rest, e));
+  }
   void Put(const model::Fingerprint& parent_rest, const model::Event& e,
-           const Entry& entry);
+           const Entry& entry) {
+    Put(From(parent_rest, e), entry);
+  }
+  // The same by the transition's own fingerprint, From(parent_rest, e),
+  // computed once for its Prefetch(), Find() and Put().
+  static model::Fingerprint From(const model::Fingerprint& parent_rest,
+                                 const model::Event& e);
+  const Entry* Find(const model::Fingerprint& from) const;
+  void Put(const model::Fingerprint& from, const Entry& entry);
   // Starts loading where that transition goes, for a Find() or Put() soon
-  // after.
-  void Prefetch(const model::Fingerprint& parent_rest,
-                const model::Event& e) const {
-    const model::Fingerprint from = From(parent_rest, e);
+  // after. Always inlined: gcc takes a function that only prefetches for
+  // one without side effects, and drops the call.
+  [[gnu::always_inline]] void Prefetch(const model::Fingerprint& from) const {
     young_.Prefetch(from);
-    old_.Prefetch(from);
+    if (old_.size() > 1) old_.Prefetch(from);  // none until the first is full
   }
 
  private:
   class Generation {
    public:
-    explicit Generation(size_t size) : entries_(size) {}
+    explicit Generation(size_t size) : entries_(size, kHuge) {}
     const Entry* Find(const model::Fingerprint& from) const {
       const Entry& e = entries_[Slot(from)];
       return e.used ? &e : nullptr;
@@ -132,18 +145,19 @@ class TransitionCache {
     // False if it is full at `max` entries.
     bool Put(const model::Fingerprint& from, const Entry& entry, size_t max);
     void Clear();
-    void Prefetch(const model::Fingerprint& from) const {
+    size_t size() const { return entries_.size(); }
+    [[gnu::always_inline]] void Prefetch(const model::Fingerprint& from) const {
+      // The line of the entry's start, where a probe looks (the rest of
+      // a 40-byte entry, needed only on a hit, may be on the next).
       __builtin_prefetch(&entries_[from.lo & (entries_.size() - 1)]);
     }
 
    private:
     size_t Slot(const model::Fingerprint& from) const;
-    std::vector<Entry> entries_;
+    static constexpr bool kHuge = false;  // see zeroed_array.h
+    ZeroedArray<Entry> entries_;
     size_t size_ = 0;
   };
-
-  static model::Fingerprint From(const model::Fingerprint& parent_rest,
-                                 const model::Event& e);
 
   Generation young_;
   Generation old_;
@@ -163,10 +177,10 @@ class States {
   States(model::World& world, ExploreSink& sink, bool share_teardowns);
 
   // The key of the world's state: its canonical encoding and what the
-  // properties remember (in its ids); `*out` points at it until the next
-  // call. Returns its fingerprint, and its rest's in `*rest`
+  // properties remember (in its ids); `*out` views it until the next call.
+  // Returns its fingerprint, and its rest's in `*rest`
   // (model::RestFingerprint).
-  model::Fingerprint Key(const std::string** out,
+  model::Fingerprint Key(std::string_view* out,
                          model::Fingerprint* rest = nullptr);
 
   // Marks the state reached by the search; false if it already was. One
@@ -174,7 +188,9 @@ class States {
   bool Reach(const model::Fingerprint& fp) {
     return (table_.Or(fp, kReached) & kReached) == 0;
   }
-  void Prefetch(const model::Fingerprint& fp) const { table_.Prefetch(fp); }
+  [[gnu::always_inline]] void Prefetch(const model::Fingerprint& fp) const {
+    table_.Prefetch(fp);
+  }
 
   // The teardown's verdict from the state whose key is `fp` (rest `rest`,
   // faults `faults`), if it is known without running it: its own, or, if
@@ -223,7 +239,8 @@ class States {
   ExploreSink& sink_;
   bool share_teardowns_ = true;
   FingerprintTable table_;
-  std::string key_;
+  std::string key_;     // its first bytes: the last key (see Key())
+  std::string memory_;  // the properties' part of the last key
   model::Renaming renaming_;
   std::vector<Step> chain_;
 };

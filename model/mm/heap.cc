@@ -43,22 +43,12 @@ void Heap::Clear() {
   slots_[0] = Slot{};
   frames_.clear();
   for (uint32_t& n : ordinals_) n = 0;
-}
-
-ObjId Heap::NewSlot(ObjType type, uint32_t index, int event, StackRef stack) {
-  Slot s;
-  s.type = type;
-  s.live = true;
-  s.index = index;
-  s.ordinal = ++ordinals_[static_cast<int>(type)];
-  s.alloc_event = event;
-  s.alloc_stack = stack;
-  slots_.push_back(s);
-  return static_cast<ObjId>(slots_.size() - 1);
+  live_ = 0;
 }
 
 void Heap::Retire(ObjId id, int event, StackRef stack) {
   Slot& s = slots_[id];
+  live_ -= s.live ? 1 : 0;
   s.live = false;
   s.free_event = event;
   s.free_stack = stack;

@@ -105,9 +105,29 @@ class Heap {
   Heap();
 
   // Adds a live slot of `type` whose object sits at `index` in its storage.
-  ObjId NewSlot(ObjType type, uint32_t index, int event, StackRef stack);
+  // Inline: every allocation and every object the explorer decodes.
+  ObjId NewSlot(ObjType type, uint32_t index, int event, StackRef stack) {
+    Slot& s = slots_.emplace_back();
+    s.type = type;
+    s.live = true;
+    s.index = index;
+    s.ordinal = ++ordinals_[static_cast<int>(type)];
+    s.alloc_event = event;
+    s.alloc_stack = stack;
+    ++live_;
+    return static_cast<ObjId>(slots_.size() - 1);
+  }
   // Marks a slot freed. The caller has checked that it was live.
   void Retire(ObjId id, int event, StackRef stack);
+
+  // Marks a slot live or freed without records (the explorer's decoder).
+  void SetLive(ObjId id, bool live) {
+    live_ += static_cast<size_t>(live) - static_cast<size_t>(slots_[id].live);
+    slots_[id].live = live;
+  }
+  // How many slots are live. Slot::live changes only through NewSlot(),
+  // Retire() and SetLive(), which keep this count.
+  size_t live() const { return live_; }
 
   bool Valid(ObjId id) const { return id != 0 && id < slots_.size(); }
   const Slot& slot(ObjId id) const { return slots_[id]; }
@@ -128,6 +148,7 @@ class Heap {
   std::vector<Slot> slots_;
   std::vector<const char*> frames_;
   uint32_t ordinals_[static_cast<int>(ObjType::kCount)] = {};
+  size_t live_ = 0;
 };
 
 }  // namespace dsifuzz::model

@@ -54,7 +54,7 @@ void Kernel::devres_free(ObjId node) {
   Emit(FactKind::kFree, node);
 }
 
-device& Kernel::dev(DevPtr d, const char* what) {
+device& Kernel::BadDev(DevPtr d, const char* what) {
   if (!s_.heap.Valid(d.id)) [[unlikely]] {
     BadAccess(d.id, what);
     return Dummy<platform_device>().dev;

@@ -30,16 +30,26 @@ class Store {
   Store() = default;
   Store(const Store& other) { *this = other; }
   Store& operator=(const Store& other) {
-    if (this == &other) return *this;
-    Reserve(other.size_);
-    for (size_t c = 0; c * kChunk < other.size_; ++c) {
-      const size_t n = std::min(kChunk, other.size_ - c * kChunk);
-      const T* from = other.Chunk(c);
-      T* to = Chunk(c);
-      for (size_t i = 0; i < n; ++i) to[i] = from[i];
-    }
-    size_ = other.size_;
+    if (this != &other) AssignFrom(other, 0);
     return *this;
+  }
+  // A copy of `other` but for its first `from` objects, which are left as
+  // they are (State's copy skips the stores' unused dummies).
+  void AssignFrom(const Store& other, size_t from) {
+    const size_t n = other.size_;
+    if (n <= kChunk) {
+      // The objects of a small world: the inline chunk only.
+      for (size_t i = from; i < n; ++i) first_[i] = other.first_[i];
+    } else {
+      Reserve(n);
+      for (size_t c = 0; c * kChunk < n; ++c) {
+        const size_t m = std::min(kChunk, n - c * kChunk);
+        const T* src = other.Chunk(c);
+        T* to = Chunk(c);
+        for (size_t i = c == 0 ? from : 0; i < m; ++i) to[i] = src[i];
+      }
+    }
+    size_ = n;
   }
 
   T& operator[](size_t i) {

@@ -7,6 +7,7 @@
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "tools/explore.h"
 #include "tools/fuzz.h"
 #include "tools/report.h"
 #include "tools/scenario.h"
@@ -114,9 +115,32 @@ TEST(Coverage, TheReferenceGrowsWithDepthAndHoldsTheSeedBugsTransition) {
   EXPECT_NE(Find(t.transitions, "bridge (devm-probe)",
                  "bound; dsi freed, host freed", "unbind"),
             nullptr);
-  // The explorer goes on past the first finding: the depth-3 bug does not
-  // stop it at depth 3.
-  EXPECT_EQ(t.reachable_transitions, t.transitions.size());
+}
+
+// With coverage the explorer searches every depth: counting use-after-free
+// alone, its 3-event finding would end the search before the 4th event,
+// the bridge's unbind from the freed state.
+TEST(Coverage, TheExplorerGoesOnPastItsLastFinding) {
+  Coverage c;
+  ExploreOptions o;
+  o.topology = SeedTopology();
+  o.max_depth = 4;
+  o.properties = {"use-after-free"};
+  o.coverage = &c;
+  absl::StatusOr<ExploreResult> r = Explore(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->findings.size(), 1u);
+  EXPECT_EQ(r->findings[0].scenario.events.size(), 3u);
+  EXPECT_EQ(r->depth_reached, 4);
+  const CoverageTable t = MakeCoverageTable(c, nullptr, "");
+  EXPECT_NE(Find(t.transitions, "bridge (devm-probe)",
+                 "bound; dsi freed, host freed", "unbind"),
+            nullptr);
+  // Without coverage the same search stops at its finding.
+  o.coverage = nullptr;
+  r = Explore(o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->depth_reached, 3);
 }
 
 FuzzResult FuzzSeed(uint64_t runs, int jobs) {

@@ -102,11 +102,11 @@ rmmod i2c-bridge
   EXPECT_NE(Find(t.states, "kernel", "1 fault armed", ""), nullptr);
 }
 
-model::Topology SeedTopology() { return model::SeedTopology(); }
-
 TEST(Coverage, TheReferenceGrowsWithDepthAndHoldsTheSeedBugsTransition) {
-  const Coverage d3 = ReachableCoverage(SeedTopology(), "upstream-6.11", 3);
-  const Coverage d6 = ReachableCoverage(SeedTopology(), "upstream-6.11", 6);
+  const Coverage d3 =
+      ReachableCoverage(model::SeedTopology(), "upstream-6.11", 3);
+  const Coverage d6 =
+      ReachableCoverage(model::SeedTopology(), "upstream-6.11", 6);
   ASSERT_FALSE(d3.transitions().empty());
   EXPECT_GT(d6.transitions().size(), d3.transitions().size());
   for (const auto& [k, n] : d3.transitions())
@@ -123,7 +123,7 @@ TEST(Coverage, TheReferenceGrowsWithDepthAndHoldsTheSeedBugsTransition) {
 TEST(Coverage, TheExplorerGoesOnPastItsLastFinding) {
   Coverage c;
   ExploreOptions o;
-  o.topology = SeedTopology();
+  o.topology = model::SeedTopology();
   o.max_depth = 4;
   o.properties = {"use-after-free"};
   o.coverage = &c;
@@ -147,7 +147,7 @@ FuzzResult FuzzSeed(uint64_t runs, int jobs) {
   FuzzOptions o;
   o.seed = 1;
   o.runs = runs;
-  o.topology = SeedTopology();
+  o.topology = model::SeedTopology();
   o.write = false;
   o.coverage = true;
   o.jobs = jobs;
@@ -159,7 +159,8 @@ FuzzResult FuzzSeed(uint64_t runs, int jobs) {
 // every (state, event) pair the explorer reaches in 6 events.
 TEST(Coverage, ADefaultFuzzRunTakesEveryTransitionReachableInSixEvents) {
   const FuzzResult r = FuzzSeed(FuzzOptions{}.runs, 1);
-  const Coverage ref = ReachableCoverage(SeedTopology(), "upstream-6.11", 6);
+  const Coverage ref =
+      ReachableCoverage(model::SeedTopology(), "upstream-6.11", 6);
   const CoverageTable t = MakeCoverageTable(r.coverage, &ref, "explorer");
   ASSERT_GT(t.reachable_transitions, 40u);
   EXPECT_EQ(t.reached_reachable_transitions, t.reachable_transitions)
@@ -176,7 +177,8 @@ TEST(Coverage, ADefaultFuzzRunTakesEveryTransitionReachableInSixEvents) {
 
 TEST(Coverage, AShortRunNamesWhatItNeverReached) {
   const FuzzResult r = FuzzSeed(3, 1);
-  const Coverage ref = ReachableCoverage(SeedTopology(), "upstream-6.11", 6);
+  const Coverage ref =
+      ReachableCoverage(model::SeedTopology(), "upstream-6.11", 6);
   const CoverageTable t = MakeCoverageTable(r.coverage, &ref, "explorer");
   ASSERT_LT(t.reached_reachable_transitions, t.reachable_transitions);
   const std::string text = FormatCoverage(t);

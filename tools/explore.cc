@@ -186,10 +186,16 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   TransitionCache cache(cache_log2);
   struct Plan {
     bool in_place = false;  // an armed fault: the parent's key rewritten
-    bool reusable = false;  // a transition a fault-free state may lend
-    const TransitionCache::Entry* cached = nullptr;  // lent by the sibling
+    bool reusable = false;  // a transition a sibling may lend
+    // The event calls armed sites of the parent, `sites` with no fault
+    // armed: a sibling with the same countdowns there may lend it.
+    bool by_armed = false;
+    uint8_t sites = 0;
+    const TransitionCache::Entry* cached = nullptr;  // lent by a sibling
     model::Fingerprint fp;    // the child's, if in place or lent
+    model::Faults faults;     // the child's, if lent
     model::Fingerprint from;  // the transition's, if reusable
+    model::Fingerprint armed_from;  // its Armed() form, if by_armed
   };
   std::vector<Plan> plan;
 
@@ -268,10 +274,30 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           Plan& p = plan[k];
           if (!p.reusable) continue;
           p.cached = cache.Find(p.from);
-          if (p.cached != nullptr && (p.cached->sites_called & armed) != 0)
-            p.cached = nullptr;
           if (p.cached == nullptr) continue;
-          p.fp = model::WithFaults(p.cached->child_rest, parent.faults);
+          if ((p.cached->sites_called & armed) != 0) {
+            // Looked up below, once the fault-free state's transition says
+            // which sites the event calls.
+            p.by_armed = true;
+            p.sites = p.cached->sites_called;
+            p.armed_from =
+                TransitionCache::Armed(p.from, parent.faults, p.sites);
+            cache.Prefetch(p.armed_from);
+            p.cached = nullptr;
+            continue;
+          }
+          p.faults = parent.faults;
+          p.fp = model::WithFaults(p.cached->child_rest, p.faults);
+          states.Prefetch(p.fp);
+        }
+        for (size_t k = 0; k < enabled.size(); ++k) {
+          Plan& p = plan[k];
+          if (!p.by_armed) continue;
+          p.cached = cache.Find(p.armed_from);
+          if (p.cached == nullptr) continue;
+          p.faults = TransitionCache::Merge(
+              parent.faults, p.cached->sites_called, p.cached->faults_after);
+          p.fp = model::WithFaults(p.cached->child_rest, p.faults);
           states.Prefetch(p.fp);
         }
       }
@@ -311,13 +337,26 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           // and for KnownTeardown(), if it is new: its fault-free sibling's
           if (world.state().faults.Armed() != 0)
             states.Prefetch(model::WithFaults(rest, {}));
-          if (plan[k].reusable && armed == 0) {
+          const uint8_t called = world.kernel().fault_sites_called();
+          // Lent to the siblings with other faults armed (if it calls none of
+          // theirs), or, for an event that called armed sites, to those
+          // with the same countdowns there (if it called no other site:
+          // they look it up by the fault-free state's sites).
+          if (plan[k].reusable &&
+              (armed == 0 ||
+               (plan[k].by_armed && (called & ~plan[k].sites) == 0))) {
             TransitionCache::Entry entry;
             entry.child_rest = rest;
             entry.perm = perm_index;
             entry.violated = static_cast<uint16_t>(during);
-            entry.sites_called = world.kernel().fault_sites_called();
-            cache.Put(plan[k].from, entry);
+            entry.sites_called = called;
+            if (armed == 0) {
+              cache.Put(plan[k].from, entry);
+            } else {
+              entry.faults_after =
+                  TransitionCache::PackFaults(world.state().faults, called);
+              cache.Put(plan[k].armed_from, entry);
+            }
           }
         }
         ++d.transitions;
@@ -347,6 +386,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         if (in_place) {
           child_faults.at(static_cast<model::FaultSite>(e.arg)) = e.count;
         } else if (cached != nullptr) {
+          child_faults = plan[k].faults;
           child_rest = cached->child_rest;
         } else {
           child_faults = world.state().faults;

@@ -125,6 +125,37 @@ model::Fingerprint TransitionCache::From(const model::Fingerprint& parent_rest,
   return model::WithFaults(parent_rest, f);
 }
 
+model::Fingerprint TransitionCache::Armed(const model::Fingerprint& from,
+                                          const model::Faults& faults,
+                                          uint8_t sites) {
+  // Mixed like the faults, with other constants: no From() is an Armed().
+  const uint64_t packed = PackFaults(faults, sites) ^ 0xD6E8FEB86659FD93ULL;
+  return model::Fingerprint{
+      from.lo ^ model::internal::Mix64(packed ^ 0x2545F4914F6CDD1DULL),
+      from.hi ^ model::internal::Mix64(packed ^ 0x94D049BB133111EBULL)};
+}
+
+uint64_t TransitionCache::PackFaults(const model::Faults& faults,
+                                     uint8_t sites) {
+  uint64_t packed = 0;
+  for (int i = 0; i < model::kFaultSites; ++i) {
+    if ((sites >> i & 1) == 0) continue;
+    const int v = faults.at(static_cast<model::FaultSite>(i));
+    packed |= (static_cast<uint64_t>(v) & 0xFFFF) << (16 * i);
+  }
+  return packed;
+}
+
+model::Faults TransitionCache::Merge(model::Faults faults, uint8_t sites,
+                                     uint64_t packed) {
+  for (int i = 0; i < model::kFaultSites; ++i) {
+    if ((sites >> i & 1) == 0) continue;
+    faults.at(static_cast<model::FaultSite>(i)) =
+        static_cast<int>(packed >> (16 * i) & 0xFFFF);
+  }
+  return faults;
+}
+
 const TransitionCache::Entry* TransitionCache::Find(
     const model::Fingerprint& from) const {
   const Entry* entry = young_.Find(from);

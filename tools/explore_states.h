@@ -86,11 +86,14 @@ class FingerprintTable {
   size_t size_ = 0;
 };
 
-// Transitions out of states with no armed fault, for their siblings with
-// faults armed (docs/explore.md): an event that calls none of a state's
+// Transitions out of states, for their siblings that differ only in their
+// armed faults (docs/explore.md). An event that calls none of a state's
 // armed fault sites runs as it does with them unarmed (Kernel::
-// fault_sites_called), so the sibling's child is this child with the
-// sibling's faults. Two generations of open-addressed 40-byte entries: when
+// fault_sites_called), so the sibling's child is the fault-free state's
+// child with the sibling's faults (From()). An event that calls armed
+// sites runs as it does in any sibling with the same countdowns at the
+// sites it calls (Armed()). Two generations of open-addressed 48-byte
+// entries: when
 // the young one is full, it becomes the old one and the old one is
 // dropped, so the transitions of the last states expanded stay (a
 // sibling comes a few depths after its fault-free state). A miss only
@@ -106,6 +109,9 @@ class TransitionCache {
     uint32_t perm = 0;        // the child's renaming (with symmetry)
     model::Fingerprint from;  // the parent's rest mixed with the event
     model::Fingerprint child_rest;
+    // For a transition out of a state with faults armed (Armed()): the
+    // countdowns of the sites it called, after it (PackFaults()).
+    uint64_t faults_after = 0;
   };
   // Each generation has room for up to 2^max_log2 entries (70% of them
   // used at most), grown from 2^16.
@@ -124,6 +130,16 @@ class TransitionCache {
   // computed once for its Prefetch(), Find() and Put().
   static model::Fingerprint From(const model::Fingerprint& parent_rest,
                                  const model::Event& e);
+  // The transition From(parent_rest, e) out of a state whose armed faults
+  // are `faults`, for its siblings with the same countdowns at `sites`,
+  // the sites the event calls with no fault armed (bit per FaultSite).
+  static model::Fingerprint Armed(const model::Fingerprint& from,
+                                  const model::Faults& faults, uint8_t sites);
+  // The countdowns of `sites` (the others 0), 16 bits each, in FaultSite
+  // order; and `faults` with those of `sites` taken from `packed`.
+  static uint64_t PackFaults(const model::Faults& faults, uint8_t sites);
+  static model::Faults Merge(model::Faults faults, uint8_t sites,
+                             uint64_t packed);
   const Entry* Find(const model::Fingerprint& from) const;
   void Put(const model::Fingerprint& from, const Entry& entry);
   // Starts loading where that transition goes, for a Find() or Put() soon

@@ -192,9 +192,9 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
     bool by_armed = false;
     uint8_t sites = 0;
     const TransitionCache::Entry* cached = nullptr;  // lent by a sibling
-    model::Fingerprint fp;    // the child's, if in place or lent
-    model::Faults faults;     // the child's, if lent
-    model::Fingerprint from;  // the transition's, if reusable
+    model::Fingerprint fp;          // the child's, if in place or lent
+    model::Faults faults;           // the child's, if lent
+    model::Fingerprint from;        // the transition's, if reusable
     model::Fingerprint armed_from;  // its Armed() form, if by_armed
   };
   std::vector<Plan> plan;

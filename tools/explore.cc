@@ -17,6 +17,7 @@
 #include "model/world.h"
 #include "properties/property.h"
 #include "tools/coverage.h"
+#include "tools/explore_frontier.h"
 #include "tools/explore_states.h"
 #include "tools/judge.h"
 #include "tools/zeroed_array.h"
@@ -31,55 +32,6 @@ struct Node {
   model::Event event;  // in the parent's device names (see `perm`)
   // With symmetry, the child was renamed by perms[perm] after the event.
   uint32_t perm = 0;
-};
-
-// The states of one depth still to expand: their keys (the State's
-// encoding followed by the properties' memories), in blocks kept from
-// depth to depth, so that a growing frontier never copies what it holds
-// (a key never spans two blocks).
-class Frontier {
- public:
-  void Add(uint32_t node, std::string_view key) {
-    if (block_ == blocks_.size() || blocks_[block_].size - used_ < key.size())
-      NextBlock(key.size());
-    char* at = blocks_[block_].data.data() + used_;
-    std::memcpy(at, key.data(), key.size());
-    keys_.emplace_back(at, key.size());
-    used_ += key.size();
-    nodes_.push_back(node);
-  }
-  std::string_view Key(size_t i) const { return keys_[i]; }
-  uint32_t node(size_t i) const { return nodes_[i]; }
-  size_t size() const { return nodes_.size(); }
-  void Clear() {
-    keys_.clear();
-    nodes_.clear();
-    block_ = 0;
-    used_ = 0;
-  }
-
- private:
-  static constexpr size_t kBlock = size_t{4} << 20;
-  struct Block {
-    HugeBuffer data;  // fresh pages: no zeroing by hand
-    size_t size;
-  };
-  // The next block with room for `need` bytes, kept or new.
-  void NextBlock(size_t need) {
-    if (block_ < blocks_.size() && used_ > 0) ++block_;
-    while (block_ < blocks_.size() && blocks_[block_].size < need) ++block_;
-    if (block_ == blocks_.size()) {
-      const size_t size = std::max(kBlock, need);
-      blocks_.push_back(Block{HugeBuffer(size, /*huge=*/false), size});
-    }
-    used_ = 0;
-  }
-
-  std::vector<Block> blocks_;
-  size_t block_ = 0;  // the block being filled
-  size_t used_ = 0;   // bytes used in it
-  std::vector<std::string_view> keys_;
-  std::vector<uint32_t> nodes_;
 };
 
 double Seconds(std::chrono::steady_clock::time_point since) {
@@ -173,9 +125,8 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
     no_renaming = perm_ids.try_emplace(identity, perms.size()).first->second;
     if (no_renaming == perms.size()) perms.push_back(identity);
   }
-  // The parent's key, and the transitions out of fault-free states for
-  // their siblings with faults armed (TransitionCache, docs/explore.md).
-  std::string fault_key;
+  // The transitions out of states for their siblings with other faults
+  // armed (TransitionCache, docs/explore.md).
   const bool reuse = opts.reuse_transitions && opts.coverage == nullptr;
   // Up to 2 x 320 MiB of transitions; at most a quarter of --max-memory.
   int cache_log2 = 23;
@@ -202,10 +153,13 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   // The post-setup state: the empty sequence.
   normalize();
   nodes.push_back(Node{0, model::Event{}, perm_index});
+  KeyStore store;
   Frontier frontier, next;
-  model::Fingerprint fp = states.Key(&key);
+  model::Fingerprint rest0;
+  model::Fingerprint fp = states.Key(&key, &rest0);
   states.Reach(fp);
-  frontier.Add(0, key);
+  store.Begin();
+  frontier.Add(store, 0, key, rest0, world.state().faults);
   r.states = 1;
   r.per_depth.push_back(ExploreDepth{0, 1, 0});
   record(0, sink.Violated());
@@ -214,6 +168,8 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   // The parent being expanded, decoded from its key once; each child
   // starts from a copy of it.
   model::State parent = world.Save();
+  std::string_view decoded;  // the key `parent` was decoded from
+  std::string_view memory;   // its properties' part
   std::vector<model::Event> enabled;
   for (int depth = 0;; ++depth) {
     r.depth_reached = depth;
@@ -224,17 +180,31 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
     if ((open == 0 && opts.coverage == nullptr) || frontier.size() == 0) break;
     ExploreDepth d{depth + 1, 0, 0};
     next.Clear();
+    // The keys of the states expanded before are no longer needed but those
+    // this depth's refer to; the new ones go in a generation of their own.
+    store.Release(frontier.OldestKey());
+    store.Begin();
     const bool keep = opts.max_depth < 0 || depth + 1 < opts.max_depth;
     for (size_t fi = 0; fi < frontier.size() && !r.truncated; ++fi) {
-      const std::string_view parent_key = frontier.Key(fi);
-      std::string_view in = parent_key;
-      if (!model::DecodeState(in, parent))
-        return absl::InternalError("explore: a state key does not decode");
-      const std::string_view memory = in;
-      const uint32_t parent_node = frontier.node(fi);
-      fault_key.assign(parent_key);
-      const model::Fingerprint parent_rest =
-          model::RestFingerprint(std::span<char>(fault_key));
+      const Frontier::Entry& pe = frontier[fi];
+      // The next parent's key, loading while this one is expanded.
+      if (fi + 1 < frontier.size()) {
+        const std::string_view k = frontier[fi + 1].key;
+        for (size_t at = 0; at < k.size(); at += 64)
+          __builtin_prefetch(k.data() + at);
+      }
+      // Siblings that armed faults in place share a key, and follow one
+      // another: decoded once.
+      if (pe.key.data() != decoded.data()) {
+        std::string_view in = pe.key;
+        if (!model::DecodeState(in, parent))
+          return absl::InternalError("explore: a state key does not decode");
+        decoded = pe.key;
+        memory = in;
+      }
+      parent.faults = pe.faults;  // the key's may be a sibling's
+      const uint32_t parent_node = pe.node;
+      const model::Fingerprint parent_rest = pe.rest;
       const uint8_t armed = parent.faults.Armed();
       world.Restore(parent, &sink);
       bool pristine = true;  // the world is `parent`
@@ -410,12 +380,10 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         }
         if (keep) {
           if (in_place) {
-            // The parent's key, the countdown rewritten.
-            model::RewriteFault(fault_key, e.arg, e.count);
-            next.Add(node, fault_key);
-            model::RewriteFault(fault_key, e.arg, 0);
+            // The parent's key, with the fault armed.
+            next.AddSibling(node, pe, child_faults);
           } else {
-            next.Add(node, key);
+            next.Add(store, node, key, child_rest, child_faults);
           }
         }
         if (!known) {

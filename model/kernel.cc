@@ -41,8 +41,7 @@ Kernel::Kernel(State& state, const Topology& topo, FactSink* sink)
       sink_(sink),
       interest_(sink != nullptr ? sink->Interest() : 0) {}
 
-void Kernel::Emit(FactKind kind, ObjId obj, int value, const char* what) {
-  if ((interest_ & FactBit(kind)) == 0) return;
+void Kernel::EmitFact(FactKind kind, ObjId obj, int value, const char* what) {
   Fact f;
   f.kind = kind;
   f.seq = ++seq_;

@@ -106,8 +106,12 @@ class Kernel {
     Kernel* k_;
   };
 
-  // Emits a fact stamped with the current event and stack.
-  void Emit(FactKind kind, ObjId obj = 0, int value = 0, const char* what = "");
+  // Emits a fact stamped with the current event and stack. The test of
+  // interest is inline: most facts of an explorer's run interest no one.
+  void Emit(FactKind kind, ObjId obj = 0, int value = 0,
+            const char* what = "") {
+    if ((interest_ & FactBit(kind)) != 0) EmitFact(kind, obj, value, what);
+  }
   // WARN()/WARN_ON(): `where` is file:line@version of the kernel's WARN.
   void WARN(const char* where) { Emit(FactKind::kWarn, 0, 0, where); }
   // The kernel oopses here (a NULL dereference, a BUG): the fact is emitted
@@ -330,6 +334,8 @@ class Kernel {
   Ptr<T> NewObject();
   // A call at fault site `site` (named `name` in the fact): counts an
   // armed fault down; true when this call is the one that fails.
+  // Emit() of a fact the sink wants.
+  void EmitFact(FactKind kind, ObjId obj, int value, const char* what);
   bool FaultFires(FaultSite site, const char* name) {
     fault_sites_called_ |= uint8_t{1} << static_cast<int>(site);
     int& countdown = s_.faults.at(site);

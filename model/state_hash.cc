@@ -284,7 +284,8 @@ size_t EncodeCanonicalAt(const State& cs, std::string& out, size_t at,
   const auto n = static_cast<ObjId>(s.heap.size());
   std::vector<ObjId>& to = r.to_;
   to.assign(n, 0);
-  order.resize(n);
+  // Never cut back: growing fills what it adds.
+  if (order.size() < n) order.resize(n);
   CanonicalWriter w(out, at, to.data(), order.data(), n);  // in registers
   w.Reserve(4);
   const size_t count_at = w.Offset();
@@ -388,11 +389,11 @@ size_t EncodeCanonicalAt(const State& cs, std::string& out, size_t at,
     walk(from);
   }
   const size_t end = w.Finish();
-  order.resize(w.numbered());
-  const auto count = static_cast<uint32_t>(order.size() + 1);
+  const size_t numbered = w.numbered();
+  const auto count = static_cast<uint32_t>(numbered + 1);
   std::memcpy(out.data() + count_at, &count, sizeof(count));
   bool identity = count == n;
-  for (size_t k = 0; identity && k < order.size(); ++k)
+  for (size_t k = 0; identity && k < numbered; ++k)
     identity = order[k] == k + 1;
   if (identity) to.clear();
   return end;

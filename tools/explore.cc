@@ -135,6 +135,10 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
              opts.max_rss_mib * (uint64_t{1} << 20) / 4)
     --cache_log2;
   TransitionCache cache(cache_log2);
+  // A teardown's steps are transitions the search takes later (its first
+  // from the state it judges): they are lent too, but for symmetry, which
+  // renames the search's children and not a teardown's.
+  if (reuse && !fold) states.Lend(&cache);
   struct Plan {
     bool in_place = false;  // an armed fault: the parent's key rewritten
     bool reusable = false;  // a transition a sibling may lend
@@ -142,7 +146,11 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
     // armed: a sibling with the same countdowns there may lend it.
     bool by_armed = false;
     uint8_t sites = 0;
-    const TransitionCache::Entry* cached = nullptr;  // lent by a sibling
+    // Lent by a sibling or a teardown: a copy of the cache's entry, which
+    // the runs below may move (Put() grows the cache and drops a
+    // generation).
+    const TransitionCache::Entry* cached = nullptr;
+    TransitionCache::Entry lent;
     model::Fingerprint fp;          // the child's, if in place or lent
     model::Faults faults;           // the child's, if lent
     model::Fingerprint from;        // the transition's, if reusable
@@ -163,7 +171,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   r.states = 1;
   r.per_depth.push_back(ExploreDepth{0, 1, 0});
   record(0, sink.Violated());
-  record(0, states.JudgeTeardown(fp));
+  record(0, states.JudgeTeardown(fp, &rest0));
 
   // The parent being expanded, decoded from its key once; each child
   // starts from a copy of it.
@@ -210,6 +218,14 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
       bool pristine = true;  // the world is `parent`
       enabled.clear();
       world.EnabledEvents(enabled);
+      // With no fault armed, the one transition the cache may hold is the
+      // first step of the teardown judged when the state was reached.
+      model::Event teardown_step{model::EventKind::kFail, -1, 0};  // none
+      if (armed == 0 && reuse && !fold) {
+        model::World::TeardownCursor c;
+        if (!world.NextTeardownStep(c, teardown_step))
+          teardown_step = model::Event{model::EventKind::kFail, -1, 0};
+      }
       if (opts.coverage != nullptr) {
         opts.coverage->Visit(world);
         for (const model::Event& e : enabled) opts.coverage->Take(world, e);
@@ -234,9 +250,21 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           states.Prefetch(p.fp);
         } else if (p.reusable) {
           p.from = TransitionCache::From(parent_rest, e);
-          // Found below if the parent has faults armed; put after the run
-          // otherwise, and prefetched then (fewer misses at once).
-          if (armed != 0) cache.Prefetch(p.from);
+          // Found below if the parent has faults armed or the teardown took
+          // the event; put after the run otherwise, and prefetched then
+          // (fewer misses at once).
+          if (armed != 0 || e == teardown_step) cache.Prefetch(p.from);
+        }
+      }
+      if (armed == 0) {
+        for (size_t k = 0; k < enabled.size(); ++k) {
+          Plan& p = plan[k];
+          if (!p.reusable || !(enabled[k] == teardown_step)) continue;
+          p.cached = cache.Find(p.from);
+          if (p.cached == nullptr) continue;
+          p.faults = parent.faults;
+          p.fp = model::WithFaults(p.cached->child_rest, p.faults);
+          states.Prefetch(p.fp);
         }
       }
       if (armed != 0) {
@@ -270,6 +298,11 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           p.fp = model::WithFaults(p.cached->child_rest, p.faults);
           states.Prefetch(p.fp);
         }
+      }
+      for (Plan& p : plan) {
+        if (p.cached == nullptr) continue;
+        p.lent = *p.cached;
+        p.cached = &p.lent;
       }
       for (size_t k = 0; k < enabled.size(); ++k) {
         const model::Event& e = enabled[k];
@@ -390,7 +423,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           if (!on_world) take();
           // The teardown's verdict depends only on the state reached (and
           // the properties' memories): judged once per distinct state.
-          verdict = states.JudgeTeardown(fp);
+          verdict = states.JudgeTeardown(fp, &child_rest);
         }
         record(node, verdict);
         if (r.states >= opts.max_states) {

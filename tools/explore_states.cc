@@ -227,7 +227,18 @@ bool States::KnownTeardown(const model::Fingerprint& fp,
   return true;
 }
 
-uint32_t States::JudgeTeardown(const model::Fingerprint& fp) {
+void States::LendStep(const model::Fingerprint& from, const model::Event& e,
+                      const model::Fingerprint& to, uint32_t violated,
+                      uint8_t sites) {
+  TransitionCache::Entry entry;
+  entry.child_rest = to;
+  entry.violated = static_cast<uint16_t>(violated);
+  entry.sites_called = sites;
+  lend_->Put(TransitionCache::From(from, e), entry);
+}
+
+uint32_t States::JudgeTeardown(const model::Fingerprint& fp,
+                               const model::Fingerprint* rest0) {
   if (!share_teardowns_) {
     world_.Teardown();
     return sink_.Violated();
@@ -242,6 +253,11 @@ uint32_t States::JudgeTeardown(const model::Fingerprint& fp) {
   model::Event e;
   uint32_t verdict = 0;
   uint8_t sites = 0;  // the sites the rest of the teardown calls
+  // Whether the state the next step starts from is keyed, with rest
+  // `from`, and has no fault armed: its step is then lent.
+  bool lend = lend_ != nullptr && rest0 != nullptr &&
+              world_.state().faults.Armed() == 0;
+  model::Fingerprint from = lend ? *rest0 : model::Fingerprint{};
   for (;;) {
     if (!world_.NextTeardownStep(c, e)) {
       world_.ReportLeaks();
@@ -256,11 +272,16 @@ uint32_t States::JudgeTeardown(const model::Fingerprint& fp) {
     // the cursor skipped nothing that applies there.
     if (!world_.TeardownFromStart(c)) {
       chain_.push_back(Step{{}, false, 0, 0});
+      lend = false;  // no key to lend from
       continue;
     }
     std::string_view key;
     model::Fingerprint rest;
     const model::Fingerprint next = Key(&key, &rest);
+    if (lend)
+      LendStep(from, e, rest, chain_.back().violated, chain_.back().sites);
+    lend = lend_ != nullptr && world_.state().faults.Armed() == 0;
+    from = rest;
     // Both entries KnownTeardown() may read, loading together.
     table_.Prefetch(next);
     if (world_.state().faults.Armed() != 0)

@@ -217,8 +217,16 @@ class States {
                      const model::Fingerprint& rest,
                      const model::Faults& faults, uint32_t* verdict);
   // The teardown's verdict from the world's state, whose key is `fp`
-  // (without sharing: the whole teardown, run as Judge() runs it).
-  uint32_t JudgeTeardown(const model::Fingerprint& fp);
+  // (without sharing: the whole teardown, run as Judge() runs it). With
+  // `rest` (fp's rest) and a cache to lend to (Lend()), each step out of a
+  // state with no fault armed is put in the cache as the transition by its
+  // event: a step is that event, run from that state (World::TeardownStep),
+  // so the search, when it expands the state, need not run it again.
+  uint32_t JudgeTeardown(const model::Fingerprint& fp,
+                         const model::Fingerprint* rest = nullptr);
+  // Where JudgeTeardown() lends its steps; nullptr: nowhere. The states'
+  // renaming must be the identity (no symmetry): steps are not normalized.
+  void Lend(TransitionCache* cache) { lend_ = cache; }
   // Keeps, for the state whose key is `fp`, that its teardown violates
   // `verdict` and calls the fault sites `sites` (bit per FaultSite).
   void RecordTeardown(const model::Fingerprint& fp, uint32_t verdict,
@@ -250,10 +258,15 @@ class States {
     uint32_t violated;
     uint8_t sites;
   };
+  // Puts the step by `e` out of a state whose rest is `from` (no fault
+  // armed), to a state whose rest is `to`, in lend_.
+  void LendStep(const model::Fingerprint& from, const model::Event& e,
+                const model::Fingerprint& to, uint32_t violated, uint8_t sites);
 
   model::World& world_;
   ExploreSink& sink_;
   bool share_teardowns_ = true;
+  TransitionCache* lend_ = nullptr;
   FingerprintTable table_;
   std::string key_;     // its first bytes: the last key (see Key())
   std::string memory_;  // the properties' part of the last key

@@ -128,7 +128,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   // The transitions out of states for their siblings with other faults
   // armed (TransitionCache, docs/explore.md).
   const bool reuse = opts.reuse_transitions && opts.coverage == nullptr;
-  // Up to 2 x 320 MiB of transitions; at most a quarter of --max-memory.
+  // Up to 2 x 384 MiB of transitions; at most a quarter of --max-memory.
   int cache_log2 = 23;
   while (opts.max_rss_mib > 0 && cache_log2 > 16 &&
          (2 * sizeof(TransitionCache::Entry) << cache_log2) >

@@ -92,10 +92,10 @@ struct ExploreDepth {
 };
 
 struct ExploreResult {
-  uint64_t states = 0;       // distinct states, the post-setup one included
-  uint64_t transitions = 0;  // events applied
-  uint64_t merged = 0;       // transitions that reached a known state
-  uint64_t reused = 0;       // transitions taken from a fault-free sibling's
+  uint64_t states = 0;           // distinct states, the post-setup one included
+  uint64_t transitions = 0;      // events applied
+  uint64_t merged = 0;           // transitions that reached a known state
+  uint64_t reused = 0;           // transitions lent by a sibling or a teardown
   size_t symmetric_classes = 0;  // with symmetry: classes of bridges folded
   int depth_reached = 0;         // deepest depth with every state expanded
   bool complete = false;         // depth_reached is max_depth, or fixed point

@@ -226,8 +226,9 @@ TEST(Explore, FaultsArmedInPlaceLikeByTheEvent) {
   }
 }
 
-// Transitions reused from a state's fault-free sibling find what running
-// every event finds, with and without symmetry.
+// Transitions lent by a state's siblings (fault-free or with the same
+// countdowns at the sites the event calls) and by teardowns find what
+// running every event finds, with and without symmetry.
 TEST(Explore, ReusedTransitionsLikeRunOnes) {
   for (const char* variant : {"upstream-6.11", "maxime", "dsifuzz-fix"}) {
     for (bool symmetry : {false, true}) {

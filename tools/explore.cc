@@ -128,8 +128,8 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   // The transitions out of states for their siblings with other faults
   // armed (TransitionCache, docs/explore.md).
   const bool reuse = opts.reuse_transitions && opts.coverage == nullptr;
-  // Up to 2 x 384 MiB of transitions; at most a quarter of --max-memory.
-  int cache_log2 = 23;
+  // Up to 2 x 640 MiB of transitions; at most a quarter of --max-memory.
+  int cache_log2 = 24;
   while (opts.max_rss_mib > 0 && cache_log2 > 16 &&
          (2 * sizeof(TransitionCache::Entry) << cache_log2) >
              opts.max_rss_mib * (uint64_t{1} << 20) / 4)
@@ -345,19 +345,18 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           // theirs), or, for an event that called armed sites, to those
           // with the same countdowns there (if it called no other site:
           // they look it up by the fault-free state's sites).
-          if (plan[k].reusable &&
+          if (plan[k].reusable && perm_index <= TransitionCache::kMaxPerm &&
               (armed == 0 ||
                (plan[k].by_armed && (called & ~plan[k].sites) == 0))) {
             TransitionCache::Entry entry;
             entry.child_rest = rest;
-            entry.perm = perm_index;
+            entry.perm = static_cast<uint16_t>(perm_index);
             entry.violated = static_cast<uint16_t>(during);
             entry.sites_called = called;
             if (armed == 0) {
               cache.Put(plan[k].from, entry);
-            } else {
-              entry.faults_after =
-                  TransitionCache::PackFaults(world.state().faults, called);
+            } else if (TransitionCache::PackAfter(world.state().faults, called,
+                                                  &entry.faults_after)) {
               cache.Put(plan[k].armed_from, entry);
             }
           }

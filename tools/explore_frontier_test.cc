@@ -102,13 +102,20 @@ TEST(TransitionCache, ArmedKeysDependOnTheCountdownsAtTheSitesCalled) {
   EXPECT_FALSE(TransitionCache::Armed(from, a, sites) == from);
   // After the transition: the sites called take the countdowns it left,
   // the others keep the sibling's.
-  model::Faults after;  // kzalloc fired
-  const uint64_t packed = TransitionCache::PackFaults(after, sites);
+  model::Faults after = c;
+  after.kzalloc = 0;  // kzalloc fired; devres was not called
+  uint16_t packed = 0;
+  ASSERT_TRUE(TransitionCache::PackAfter(after, sites, &packed));
+  EXPECT_EQ(packed, 0x10);
   const model::Faults merged = TransitionCache::Merge(b, sites, packed);
   EXPECT_EQ(merged.kzalloc, 0);
-  EXPECT_EQ(merged.devres, 0);
+  EXPECT_EQ(merged.devres, 1);
   EXPECT_EQ(merged.attach, 1);
   EXPECT_EQ(TransitionCache::PackFaults(c, sites), uint64_t{0x10001});
+  // A countdown past 4 bits is not kept.
+  model::Faults big;
+  big.kzalloc = 16;
+  EXPECT_FALSE(TransitionCache::PackAfter(big, sites, &packed));
 }
 
 }  // namespace

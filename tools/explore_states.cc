@@ -146,12 +146,23 @@ uint64_t TransitionCache::PackFaults(const model::Faults& faults,
   return packed;
 }
 
-model::Faults TransitionCache::Merge(model::Faults faults, uint8_t sites,
-                                     uint64_t packed) {
+bool TransitionCache::PackAfter(const model::Faults& faults, uint8_t sites,
+                                uint16_t* packed) {
+  *packed = 0;
   for (int i = 0; i < model::kFaultSites; ++i) {
     if ((sites >> i & 1) == 0) continue;
-    faults.at(static_cast<model::FaultSite>(i)) =
-        static_cast<int>(packed >> (16 * i) & 0xFFFF);
+    const int v = faults.at(static_cast<model::FaultSite>(i));
+    if (v < 0 || v > 15) return false;
+    *packed = static_cast<uint16_t>(*packed | v << (4 * i));
+  }
+  return true;
+}
+
+model::Faults TransitionCache::Merge(model::Faults faults, uint8_t sites,
+                                     uint16_t packed) {
+  for (int i = 0; i < model::kFaultSites; ++i) {
+    if ((sites >> i & 1) == 0) continue;
+    faults.at(static_cast<model::FaultSite>(i)) = packed >> (4 * i) & 0xF;
   }
   return faults;
 }

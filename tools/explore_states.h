@@ -92,7 +92,7 @@ class FingerprintTable {
 // fault_sites_called), so the sibling's child is the fault-free state's
 // child with the sibling's faults (From()). An event that calls armed
 // sites runs as it does in any sibling with the same countdowns at the
-// sites it calls (Armed()). Two generations of open-addressed 48-byte
+// sites it calls (Armed()). Two generations of open-addressed 40-byte
 // entries: when
 // the young one is full, it becomes the old one and the old one is
 // dropped, so the transitions of the last states expanded stay (a
@@ -105,14 +105,16 @@ class TransitionCache {
   struct Entry {
     bool used = false;
     uint8_t sites_called = 0;
-    uint16_t violated = 0;    // properties the event violated
-    uint32_t perm = 0;        // the child's renaming (with symmetry)
+    uint16_t violated = 0;  // properties the event violated
+    uint16_t perm = 0;      // the child's renaming (with symmetry)
+    // For a transition out of a state with faults armed (Armed()): the
+    // countdowns of the sites it called, after it (PackAfter()).
+    uint16_t faults_after = 0;
     model::Fingerprint from;  // the parent's rest mixed with the event
     model::Fingerprint child_rest;
-    // For a transition out of a state with faults armed (Armed()): the
-    // countdowns of the sites it called, after it (PackFaults()).
-    uint64_t faults_after = 0;
   };
+  // A renaming an entry can hold (more are not cached).
+  static constexpr uint32_t kMaxPerm = 0xFFFF;
   // Each generation has room for up to 2^max_log2 entries (70% of them
   // used at most), grown from 2^16.
   explicit TransitionCache(int max_log2 = 23);
@@ -136,10 +138,15 @@ class TransitionCache {
   static model::Fingerprint Armed(const model::Fingerprint& from,
                                   const model::Faults& faults, uint8_t sites);
   // The countdowns of `sites` (the others 0), 16 bits each, in FaultSite
-  // order; and `faults` with those of `sites` taken from `packed`.
+  // order (for Armed()).
   static uint64_t PackFaults(const model::Faults& faults, uint8_t sites);
+  // The same in 4 bits each, for Entry::faults_after; false if one is
+  // more than 15 (the explorer arms faults with count 1: never).
+  static bool PackAfter(const model::Faults& faults, uint8_t sites,
+                        uint16_t* packed);
+  // `faults` with the countdowns of `sites` taken from PackAfter()'s.
   static model::Faults Merge(model::Faults faults, uint8_t sites,
-                             uint64_t packed);
+                             uint16_t packed);
   const Entry* Find(const model::Fingerprint& from) const;
   void Put(const model::Fingerprint& from, const Entry& entry);
   // Starts loading where that transition goes, for a Find() or Put() soon

@@ -23,6 +23,7 @@
 #define DSIFUZZ_TOOLS_EXPLORE_FRONTIER_H_
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <deque>
@@ -36,9 +37,11 @@
 
 namespace dsifuzz {
 
-// Keys in generations of 4 MiB blocks (a key never spans two), the blocks
-// of released generations kept for the next ones: memory the kernel has
-// faulted in already.
+// Keys in generations of blocks (a key never spans two), the blocks of
+// released generations kept for the next ones: memory the kernel has
+// faulted in already. Blocks start at 256 KiB and double, up to 4 MiB,
+// each time a generation outgrows one, so that a small search faults in
+// little.
 class KeyStore {
  public:
   // Starts the next generation (the first is 0); Copy() writes into it.
@@ -54,6 +57,7 @@ class KeyStore {
   std::string_view Copy(std::string_view key) {
     std::vector<HugeBuffer>& blocks = gens_.back();
     if (blocks.empty() || blocks.back().size() - used_ < key.size()) {
+      if (!blocks.empty()) next_ = std::min(2 * next_, kBlock);
       blocks.push_back(Take(key.size()));
       used_ = 0;
     }
@@ -67,7 +71,7 @@ class KeyStore {
   void Release(uint32_t oldest) {
     while (first_ < oldest && gens_.size() > 1) {
       for (HugeBuffer& b : gens_.front()) {
-        if (b.size() == kBlock) pool_.push_back(std::move(b));
+        if (b.size() >= next_) pool_.push_back(std::move(b));
       }
       gens_.pop_front();
       ++first_;
@@ -76,18 +80,23 @@ class KeyStore {
 
  private:
   static constexpr size_t kBlock = size_t{4} << 20;
+  // A pooled block of at least the current size and `need`, or a new one.
   HugeBuffer Take(size_t need) {
-    if (need > kBlock) return HugeBuffer(need, /*huge=*/false);
-    if (pool_.empty()) return HugeBuffer(kBlock, /*huge=*/false);
-    HugeBuffer b = std::move(pool_.back());
-    pool_.pop_back();
-    return b;
+    const size_t size = std::max(next_, need);
+    for (size_t i = pool_.size(); i-- > 0;) {
+      if (pool_[i].size() < size) continue;
+      HugeBuffer b = std::move(pool_[i]);
+      pool_.erase(pool_.begin() + static_cast<std::ptrdiff_t>(i));
+      return b;
+    }
+    return HugeBuffer(size, /*huge=*/false);
   }
 
   std::deque<std::vector<HugeBuffer>> gens_;  // generations first_, ...
   uint32_t first_ = 0;
   size_t used_ = 0;  // bytes used in the last block of the last generation
   std::vector<HugeBuffer> pool_;
+  size_t next_ = size_t{256} << 10;  // the size of the next new block
 };
 
 class Frontier {

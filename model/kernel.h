@@ -332,10 +332,10 @@ class Kernel {
   // Adds a live object to the arena, allocated by the innermost frame.
   template <class T>
   Ptr<T> NewObject();
-  // A call at fault site `site` (named `name` in the fact): counts an
-  // armed fault down; true when this call is the one that fails.
   // Emit() of a fact the sink wants.
   void EmitFact(FactKind kind, ObjId obj, int value, const char* what);
+  // A call at fault site `site` (named `name` in the fact): counts an
+  // armed fault down; true when this call is the one that fails.
   bool FaultFires(FaultSite site, const char* name) {
     fault_sites_called_ |= uint8_t{1} << static_cast<int>(site);
     int& countdown = s_.faults.at(site);

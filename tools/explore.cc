@@ -406,8 +406,8 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           normalize();
           if (!(states.Key(&key) == fp))
             return absl::InternalError(
-                "explore: a transition reused from a state's fault-free "
-                "sibling disagrees with the event run");
+                "explore: a transition lent by a sibling or a teardown "
+                "disagrees with the event run");
           on_world = true;
         }
         if (keep) {

@@ -92,10 +92,10 @@ class FingerprintTable {
 // fault_sites_called), so the sibling's child is the fault-free state's
 // child with the sibling's faults (From()). An event that calls armed
 // sites runs as it does in any sibling with the same countdowns at the
-// sites it calls (Armed()). Two generations of open-addressed 40-byte
-// entries: when
-// the young one is full, it becomes the old one and the old one is
-// dropped, so the transitions of the last states expanded stay (a
+// sites it calls (Armed()). A teardown's steps are transitions too
+// (States::JudgeTeardown). Two generations of open-addressed 40-byte
+// entries: when the young one is full, it becomes the old one and the old
+// one is dropped, so the transitions of the last states expanded stay (a
 // sibling comes a few depths after its fault-free state). A miss only
 // costs running the event.
 class TransitionCache {

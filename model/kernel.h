@@ -49,12 +49,16 @@ class Kernel {
     event_ = event;
     teardown_ = teardown;
     fault_sites_called_ = 0;
+    fault_site_order_ = 0;
   }
   // The fault sites (bit per FaultSite) the current event has called,
   // armed or not. The faults are read nowhere else: an event that called
   // none of the sites armed in a state runs the same with them unarmed,
   // and leaves them as they were (the explorer reuses such transitions).
   uint8_t fault_sites_called() const { return fault_sites_called_; }
+  // The same in the order of their first calls: 2 bits a site, the first
+  // called in the low bits (as many as fault_sites_called() has bits).
+  uint8_t fault_site_order() const { return fault_site_order_; }
   int event() const { return event_; }
   // Emit a kCall fact for every model function entered.
   void set_trace(bool on) { trace_ = on; }
@@ -337,7 +341,13 @@ class Kernel {
   // A call at fault site `site` (named `name` in the fact): counts an
   // armed fault down; true when this call is the one that fails.
   bool FaultFires(FaultSite site, const char* name) {
-    fault_sites_called_ |= uint8_t{1} << static_cast<int>(site);
+    const auto bit = static_cast<uint8_t>(1 << static_cast<int>(site));
+    if ((fault_sites_called_ & bit) == 0) {
+      const int n = __builtin_popcount(fault_sites_called_);
+      fault_site_order_ = static_cast<uint8_t>(
+          fault_site_order_ | static_cast<int>(site) << (2 * n));
+      fault_sites_called_ |= bit;
+    }
     int& countdown = s_.faults.at(site);
     if (countdown == 0 || --countdown > 0) return false;
     Emit(FactKind::kFaultHit, 0, 0, name);
@@ -364,6 +374,7 @@ class Kernel {
   bool trace_ = false;
   bool history_ = true;
   uint8_t fault_sites_called_ = 0;
+  uint8_t fault_site_order_ = 0;
   Mutant mutant_ = Mutant::kNone;
   int depth_ = 0;
   std::array<const char*, 64> stack_{};

@@ -142,8 +142,9 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   struct Plan {
     bool in_place = false;  // an armed fault: the parent's key rewritten
     bool reusable = false;  // a transition a sibling may lend
-    // The event calls armed sites of the parent, `sites` with no fault
-    // armed: a sibling with the same countdowns there may lend it.
+    // The event calls armed sites of the parent: a sibling whose first
+    // armed site it calls is the same, with the same countdown, may lend
+    // it; `sites` are that site and those called before it.
     bool by_armed = false;
     uint8_t sites = 0;
     // Lent by a sibling or a teardown: a copy of the cache's entry, which
@@ -275,13 +276,17 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           if (p.cached == nullptr) continue;
           if ((p.cached->sites_called & armed) != 0) {
             // Looked up below, once the fault-free state's transition says
-            // which sites the event calls.
-            p.by_armed = true;
-            p.sites = p.cached->sites_called;
-            p.armed_from =
-                TransitionCache::Armed(p.from, parent.faults, p.sites);
-            cache.Prefetch(p.armed_from);
+            // which armed site the event calls first.
+            const int first = TransitionCache::FirstArmed(
+                p.cached->site_order, p.cached->sites_called, parent.faults,
+                &p.sites);
             p.cached = nullptr;
+            if (first < 0) continue;  // cannot be: it calls an armed site
+            p.by_armed = true;
+            p.armed_from = TransitionCache::Armed(
+                p.from, first,
+                parent.faults.at(static_cast<model::FaultSite>(first)));
+            cache.Prefetch(p.armed_from);
             continue;
           }
           p.faults = parent.faults;
@@ -343,16 +348,16 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           const uint8_t called = world.kernel().fault_sites_called();
           // Lent to the siblings with other faults armed (if it calls none of
           // theirs), or, for an event that called armed sites, to those
-          // with the same countdowns there (if it called no other site:
-          // they look it up by the fault-free state's sites).
+          // whose first armed site is the same, with the same countdown
+          // (if it called no site after it).
           if (plan[k].reusable && perm_index <= TransitionCache::kMaxPerm &&
-              (armed == 0 ||
-               (plan[k].by_armed && (called & ~plan[k].sites) == 0))) {
+              (armed == 0 || (plan[k].by_armed && called == plan[k].sites))) {
             TransitionCache::Entry entry;
             entry.child_rest = rest;
             entry.perm = static_cast<uint16_t>(perm_index);
-            entry.violated = static_cast<uint16_t>(during);
-            entry.sites_called = called;
+            entry.violated = during & 0x3FF;
+            entry.sites_called = called & 0xF;
+            entry.site_order = world.kernel().fault_site_order();
             if (armed == 0) {
               cache.Put(plan[k].from, entry);
             } else if (TransitionCache::PackAfter(world.state().faults, called,

@@ -80,38 +80,70 @@ TEST(Frontier, SiblingsShareTheirKeyAndKeepItsGeneration) {
   EXPECT_EQ(frontier.size(), 0u);
 }
 
-// The cache's key for a transition that calls armed sites depends on the
-// countdowns at the sites the fault-free transition calls, and on nothing
-// else of the faults; it is never a fault-free transition's key.
-TEST(TransitionCache, ArmedKeysDependOnTheCountdownsAtTheSitesCalled) {
+// A transition that calls armed sites is keyed by the first armed site in
+// the order the fault-free transition calls them, and its countdown:
+// siblings that differ only at sites called later share the key; the key
+// is never a fault-free transition's.
+TEST(TransitionCache, ArmedKeysFollowTheFirstArmedSiteCalled) {
+  using model::FaultSite;
   const model::Fingerprint rest{11, 22};
   const model::Event bind{model::EventKind::kBind, 1, 1};
   const model::Fingerprint from = TransitionCache::From(rest, bind);
+  // Called: devres first, then kzalloc, then attach.
+  const uint8_t order = static_cast<int>(FaultSite::kDevres) |
+                        static_cast<int>(FaultSite::kKzalloc) << 2 |
+                        static_cast<int>(FaultSite::kAttach) << 4;
+  const uint8_t sites = 1 << static_cast<int>(FaultSite::kDevres) |
+                        1 << static_cast<int>(FaultSite::kKzalloc) |
+                        1 << static_cast<int>(FaultSite::kAttach);
   model::Faults a;
   a.kzalloc = 1;
   model::Faults b = a;
-  b.attach = 1;  // a site the transition does not call
-  const uint8_t sites = 1 << static_cast<int>(model::FaultSite::kKzalloc) |
-                        1 << static_cast<int>(model::FaultSite::kDevres);
-  EXPECT_EQ(TransitionCache::Armed(from, a, sites),
-            TransitionCache::Armed(from, b, sites));
-  model::Faults c = a;
-  c.devres = 1;  // one it calls
-  EXPECT_FALSE(TransitionCache::Armed(from, a, sites) ==
-               TransitionCache::Armed(from, c, sites));
-  EXPECT_FALSE(TransitionCache::Armed(from, a, sites) == from);
+  b.attach = 1;  // called after kzalloc
+  model::Faults c;
+  c.devres = 1;  // called before kzalloc
+  uint8_t through = 0;
+  EXPECT_EQ(TransitionCache::FirstArmed(order, sites, a, &through),
+            static_cast<int>(FaultSite::kKzalloc));
+  EXPECT_EQ(through, (1 << static_cast<int>(FaultSite::kDevres)) |
+                         (1 << static_cast<int>(FaultSite::kKzalloc)));
+  EXPECT_EQ(TransitionCache::FirstArmed(order, sites, b, &through),
+            static_cast<int>(FaultSite::kKzalloc));
+  EXPECT_EQ(TransitionCache::FirstArmed(order, sites, c, &through),
+            static_cast<int>(FaultSite::kDevres));
+  EXPECT_EQ(through, 1 << static_cast<int>(FaultSite::kDevres));
+  model::Faults none;
+  none.device_add = 1;  // a site the transition does not call
+  EXPECT_EQ(TransitionCache::FirstArmed(order, sites, none, &through), -1);
+  const auto kz = static_cast<int>(FaultSite::kKzalloc);
+  EXPECT_EQ(TransitionCache::Armed(from, kz, 1),
+            TransitionCache::Armed(from, kz, 1));
+  EXPECT_FALSE(TransitionCache::Armed(from, kz, 1) ==
+               TransitionCache::Armed(from, kz, 2));
+  EXPECT_FALSE(
+      TransitionCache::Armed(from, kz, 1) ==
+      TransitionCache::Armed(from, static_cast<int>(FaultSite::kDevres), 1));
+  EXPECT_FALSE(TransitionCache::Armed(from, kz, 1) == from);
   // After the transition: the sites called take the countdowns it left,
   // the others keep the sibling's.
-  model::Faults after = c;
-  after.kzalloc = 0;  // kzalloc fired; devres was not called
+  // b's run: devres called unarmed, kzalloc fires, attach never called.
+  ASSERT_EQ(TransitionCache::FirstArmed(order, sites, b, &through), kz);
+  model::Faults after;
   uint16_t packed = 0;
-  ASSERT_TRUE(TransitionCache::PackAfter(after, sites, &packed));
-  EXPECT_EQ(packed, 0x10);
-  const model::Faults merged = TransitionCache::Merge(b, sites, packed);
+  ASSERT_TRUE(TransitionCache::PackAfter(after, through, &packed));
+  EXPECT_EQ(packed, 0);
+  model::Faults sibling = b;
+  sibling.device_add = 1;  // lent to a sibling with another site armed too
+  const model::Faults merged = TransitionCache::Merge(sibling, through, packed);
   EXPECT_EQ(merged.kzalloc, 0);
-  EXPECT_EQ(merged.devres, 1);
-  EXPECT_EQ(merged.attach, 1);
-  EXPECT_EQ(TransitionCache::PackFaults(c, sites), uint64_t{0x10001});
+  EXPECT_EQ(merged.devres, 0);
+  EXPECT_EQ(merged.attach, 1);  // not called: kept
+  EXPECT_EQ(merged.device_add, 1);
+  model::Faults d;
+  d.kzalloc = 3;
+  d.devres = 2;
+  ASSERT_TRUE(TransitionCache::PackAfter(d, sites, &packed));
+  EXPECT_EQ(packed, 0x23);
   // A countdown past 4 bits is not kept.
   model::Faults big;
   big.kzalloc = 16;

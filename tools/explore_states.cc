@@ -125,25 +125,27 @@ model::Fingerprint TransitionCache::From(const model::Fingerprint& parent_rest,
   return model::WithFaults(parent_rest, f);
 }
 
+int TransitionCache::FirstArmed(uint8_t order, uint8_t sites,
+                                const model::Faults& faults, uint8_t* through) {
+  *through = 0;
+  const int n = __builtin_popcount(sites);
+  for (int i = 0; i < n; ++i) {
+    const int site = order >> (2 * i) & 3;
+    *through = static_cast<uint8_t>(*through | 1 << site);
+    if (faults.at(static_cast<model::FaultSite>(site)) != 0) return site;
+  }
+  return -1;
+}
+
 model::Fingerprint TransitionCache::Armed(const model::Fingerprint& from,
-                                          const model::Faults& faults,
-                                          uint8_t sites) {
+                                          int site, int countdown) {
   // Mixed like the faults, with other constants: no From() is an Armed().
-  const uint64_t packed = PackFaults(faults, sites) ^ 0xD6E8FEB86659FD93ULL;
+  const uint64_t packed = (static_cast<uint64_t>(countdown) & 0xFFFF) |
+                          static_cast<uint64_t>(site) << 16 |
+                          uint64_t{0xD6E8FEB8} << 32;
   return model::Fingerprint{
       from.lo ^ model::internal::Mix64(packed ^ 0x2545F4914F6CDD1DULL),
       from.hi ^ model::internal::Mix64(packed ^ 0x94D049BB133111EBULL)};
-}
-
-uint64_t TransitionCache::PackFaults(const model::Faults& faults,
-                                     uint8_t sites) {
-  uint64_t packed = 0;
-  for (int i = 0; i < model::kFaultSites; ++i) {
-    if ((sites >> i & 1) == 0) continue;
-    const int v = faults.at(static_cast<model::FaultSite>(i));
-    packed |= (static_cast<uint64_t>(v) & 0xFFFF) << (16 * i);
-  }
-  return packed;
 }
 
 bool TransitionCache::PackAfter(const model::Faults& faults, uint8_t sites,
@@ -243,8 +245,8 @@ void States::LendStep(const model::Fingerprint& from, const model::Event& e,
                       uint8_t sites) {
   TransitionCache::Entry entry;
   entry.child_rest = to;
-  entry.violated = static_cast<uint16_t>(violated);
-  entry.sites_called = sites;
+  entry.violated = violated & 0x3FF;
+  entry.sites_called = sites & 0xF;
   lend_->Put(TransitionCache::From(from, e), entry);
 }
 

@@ -91,9 +91,10 @@ class FingerprintTable {
 // armed fault sites runs as it does with them unarmed (Kernel::
 // fault_sites_called), so the sibling's child is the fault-free state's
 // child with the sibling's faults (From()). An event that calls armed
-// sites runs as it does in any sibling with the same countdowns at the
-// sites it calls (Armed()). A teardown's steps are transitions too
-// (States::JudgeTeardown). Two generations of open-addressed 40-byte
+// sites runs as it does in any sibling whose first armed site, in the
+// order the event calls them, is the same with the same countdown, if it
+// calls no site after that one (Armed()). A teardown's steps are transitions
+// too (States::JudgeTeardown). Two generations of open-addressed 40-byte
 // entries: when the young one is full, it becomes the old one and the old
 // one is dropped, so the transitions of the last states expanded stay (a
 // sibling comes a few depths after its fault-free state). A miss only
@@ -103,13 +104,16 @@ class TransitionCache {
   // What a probe reads first (used, then from) leads, so that it is in the
   // entry's first cache line three times in four (Prefetch()).
   struct Entry {
-    bool used = false;
-    uint8_t sites_called = 0;
-    uint16_t violated = 0;  // properties the event violated
-    uint16_t perm = 0;      // the child's renaming (with symmetry)
+    uint16_t used : 1 = 0;
+    uint16_t sites_called : 4 = 0;  // bit per FaultSite
+    uint16_t violated : 10 = 0;     // properties the event violated
+    uint16_t perm = 0;              // the child's renaming (with symmetry)
     // For a transition out of a state with faults armed (Armed()): the
     // countdowns of the sites it called, after it (PackAfter()).
     uint16_t faults_after = 0;
+    // The sites called, in the order of their first calls (Kernel::
+    // fault_site_order).
+    uint8_t site_order = 0;
     model::Fingerprint from;  // the parent's rest mixed with the event
     model::Fingerprint child_rest;
   };
@@ -132,14 +136,18 @@ class TransitionCache {
   // computed once for its Prefetch(), Find() and Put().
   static model::Fingerprint From(const model::Fingerprint& parent_rest,
                                  const model::Event& e);
-  // The transition From(parent_rest, e) out of a state whose armed faults
-  // are `faults`, for its siblings with the same countdowns at `sites`,
-  // the sites the event calls with no fault armed (bit per FaultSite).
-  static model::Fingerprint Armed(const model::Fingerprint& from,
-                                  const model::Faults& faults, uint8_t sites);
-  // The countdowns of `sites` (the others 0), 16 bits each, in FaultSite
-  // order (for Armed()).
-  static uint64_t PackFaults(const model::Faults& faults, uint8_t sites);
+  // Of the sites the fault-free state's transition calls (`sites`, first
+  // called first in `order`), the first that `faults` arms, or -1; in
+  // `*through`, it and the sites called before it. With those faults the
+  // event runs as with none until it calls that site.
+  static int FirstArmed(uint8_t order, uint8_t sites,
+                        const model::Faults& faults, uint8_t* through);
+  // The transition From(parent_rest, e) out of a state whose first armed
+  // site in that order is `site`, armed with `countdown`: it runs the same
+  // out of every such sibling if it calls no site but those `through`
+  // names.
+  static model::Fingerprint Armed(const model::Fingerprint& from, int site,
+                                  int countdown);
   // The same in 4 bits each, for Entry::faults_after; false if one is
   // more than 15 (the explorer arms faults with count 1: never).
   static bool PackAfter(const model::Faults& faults, uint8_t sites,

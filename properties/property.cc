@@ -19,6 +19,22 @@ Stack CopyStack(const model::Heap& heap, model::StackRef ref) {
   return out;
 }
 
+// `ids` renamed by `r`, those it drops left out, in ascending order, into
+// `set` (room for ids.size()); returns how many. Insertion sort: the sets
+// are a handful of ids.
+uint32_t RenamedSorted(std::span<const model::ObjId> ids,
+                       const model::Renaming& r, model::ObjId* set) {
+  uint32_t n = 0;
+  for (model::ObjId id : ids) {
+    const model::ObjId v = r(id);
+    if (v == 0) continue;
+    uint32_t k = n++;
+    for (; k > 0 && set[k - 1] > v; --k) set[k] = set[k - 1];
+    set[k] = v;
+  }
+  return n;
+}
+
 }  // namespace
 
 Violation MakeViolation(const model::Fact& f, std::string_view property,
@@ -69,20 +85,11 @@ void AppendIds(std::span<const model::ObjId> ids, std::string& out) {
 
 void AppendIdSet(std::span<const model::ObjId> ids, const model::Renaming& r,
                  std::string& out) {
-  // The sets are a handful of ids: renamed and sorted on the stack
-  // (insertion sort) while they fit.
+  // Renamed and sorted on the stack while they fit.
   constexpr size_t kOnStack = 32;
   if (ids.size() <= kOnStack) {
     model::ObjId set[kOnStack];
-    size_t n = 0;
-    for (model::ObjId id : ids) {
-      model::ObjId v = r(id);
-      if (v == 0) continue;
-      size_t k = n++;
-      for (; k > 0 && set[k - 1] > v; --k) set[k] = set[k - 1];
-      set[k] = v;
-    }
-    AppendIds({set, n}, out);
+    AppendIds({set, RenamedSorted(ids, r, set)}, out);
     return;
   }
   thread_local std::vector<model::ObjId> set;
@@ -96,8 +103,8 @@ void AppendIdSet(std::span<const model::ObjId> ids, const model::Renaming& r,
 
 void AppendIdSets(std::initializer_list<std::span<const model::ObjId>> sets,
                   const model::Renaming& r, std::string& out) {
-  // Each set's count then its ids, renamed and sorted (insertion sort: a
-  // handful), on the stack while they fit.
+  // Each set's count then its ids, renamed and sorted, on the stack while
+  // they fit.
   constexpr size_t kOnStack = 64;
   size_t total = 0;
   for (std::span<const model::ObjId> ids : sets) total += 1 + ids.size();
@@ -108,15 +115,7 @@ void AppendIdSets(std::initializer_list<std::span<const model::ObjId>> sets,
   model::ObjId buf[kOnStack];
   size_t used = 0;
   for (std::span<const model::ObjId> ids : sets) {
-    model::ObjId* set = buf + used + 1;
-    uint32_t n = 0;
-    for (model::ObjId id : ids) {
-      const model::ObjId v = r(id);
-      if (v == 0) continue;
-      uint32_t k = n++;
-      for (; k > 0 && set[k - 1] > v; --k) set[k] = set[k - 1];
-      set[k] = v;
-    }
+    const uint32_t n = RenamedSorted(ids, r, buf + used + 1);
     buf[used] = n;
     used += 1 + n;
   }

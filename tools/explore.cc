@@ -4,14 +4,12 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <memory>
 #include <string_view>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "model/state_hash.h"
 #include "model/state_symmetry.h"
 #include "model/world.h"
@@ -20,7 +18,6 @@
 #include "tools/explore_frontier.h"
 #include "tools/explore_states.h"
 #include "tools/judge.h"
-#include "tools/zeroed_array.h"
 
 namespace dsifuzz {
 namespace {

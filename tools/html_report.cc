@@ -13,8 +13,6 @@
 namespace dsifuzz {
 namespace {
 
-std::string Esc(const std::string& s) { return XmlEscape(s); }
-
 constexpr char kStyle[] = R"css(
 body { font: 14px/1.45 "DejaVu Sans", Verdana, sans-serif; color: #222;
        margin: 0 auto; max-width: 1200px; padding: 16px 24px; }
@@ -47,7 +45,7 @@ nav a, .index a { color: #2c5d8f; }
 )css";
 
 void Section(std::string& out, const char* id, const std::string& title) {
-  absl::StrAppend(&out, "<section id=\"", id, "\">\n<h2>", Esc(title),
+  absl::StrAppend(&out, "<section id=\"", id, "\">\n<h2>", XmlEscape(title),
                   "</h2>\n");
 }
 
@@ -64,37 +62,40 @@ void Findings(std::string& out, const RunReport& r) {
     const ReportFinding& f = r.findings[i];
     absl::StrAppend(
         &out, "<tr><td class=\"num\">", i + 1, "</td><td><a href=\"#finding-",
-        i + 1, "\">", Esc(f.title), "</a></td><td>", Esc(f.property),
-        "</td><td class=\"num\">", f.scenario.events.size(), "</td><td>",
-        Esc(f.variants.empty() ? f.scenario.variant()
-                               : absl::StrJoin(f.variants, " ")),
+        i + 1, "\">", XmlEscape(f.title), "</a></td><td>",
+        XmlEscape(f.property), "</td><td class=\"num\">",
+        f.scenario.events.size(), "</td><td>",
+        XmlEscape(f.variants.empty() ? f.scenario.variant()
+                                     : absl::StrJoin(f.variants, " ")),
         "</td><td>",
-        f.file.empty() ? "" : absl::StrCat("<code>", Esc(f.file), "</code>"),
+        f.file.empty() ? ""
+                       : absl::StrCat("<code>", XmlEscape(f.file), "</code>"),
         "</td></tr>\n");
   }
   if (!r.findings.empty()) absl::StrAppend(&out, "</table>\n");
   for (size_t i = 0; i < r.findings.size(); ++i) {
     const ReportFinding& f = r.findings[i];
-    absl::StrAppend(&out, "<article class=\"finding\" id=\"finding-", i + 1,
-                    "\" data-title=\"", Esc(f.title), "\" data-property=\"",
-                    Esc(f.property), "\">\n<h3>BUG: ", Esc(f.title),
-                    " <span class=\"prop\">[", Esc(f.property),
-                    "]</span></h3>\n");
+    absl::StrAppend(
+        &out, "<article class=\"finding\" id=\"finding-", i + 1,
+        "\" data-title=\"", XmlEscape(f.title), "\" data-property=\"",
+        XmlEscape(f.property), "\">\n<h3>BUG: ", XmlEscape(f.title),
+        " <span class=\"prop\">[", XmlEscape(f.property), "]</span></h3>\n");
     absl::StrAppend(
         &out, "<p>", f.scenario.events.size(), " events; fails on ",
-        Esc(f.variants.empty() ? f.scenario.variant()
-                               : absl::StrJoin(f.variants, ", ")),
+        XmlEscape(f.variants.empty() ? f.scenario.variant()
+                                     : absl::StrJoin(f.variants, ", ")),
         f.variants.size() > 1
-            ? absl::StrCat(" (replayed on ", Esc(f.scenario.variant()), ")")
+            ? absl::StrCat(" (replayed on ", XmlEscape(f.scenario.variant()),
+                           ")")
             : "",
         f.file.empty()
             ? ""
-            : absl::StrCat(", written to <code>", Esc(f.file), "</code>"),
+            : absl::StrCat(", written to <code>", XmlEscape(f.file), "</code>"),
         "</p>\n");
     absl::StrAppend(&out,
                     "<details open><summary>Scenario</summary><pre "
                     "class=\"scenario\">",
-                    Esc(f.text), "</pre></details>\n");
+                    XmlEscape(f.text), "</pre></details>\n");
     absl::StatusOr<RunResult> run = RunScenario(f.scenario, false);
     if (run.ok() && !run->violations.empty()) {
       // The finding's own report in view (its title's first violation;
@@ -107,23 +108,25 @@ void Findings(std::string& out, const RunReport& r) {
           break;
         }
       }
-      absl::StrAppend(&out, "<pre class=\"kasan\">",
-                      Esc(FormatReport(run->violations[own], run->event_texts)),
-                      "</pre>\n");
+      absl::StrAppend(
+          &out, "<pre class=\"kasan\">",
+          XmlEscape(FormatReport(run->violations[own], run->event_texts)),
+          "</pre>\n");
       if (run->violations.size() > 1) {
         absl::StrAppend(&out, "<details><summary>", run->violations.size() - 1,
                         " more reports</summary><pre class=\"kasan\">");
         for (size_t k = 0; k < run->violations.size(); ++k) {
           if (k == own) continue;
           absl::StrAppend(
-              &out, Esc(FormatReport(run->violations[k], run->event_texts)),
+              &out,
+              XmlEscape(FormatReport(run->violations[k], run->event_texts)),
               "\n");
         }
         absl::StrAppend(&out, "</pre></details>\n");
       }
     } else if (!run.ok()) {
       absl::StrAppend(&out, "<p>Does not replay: ",
-                      Esc(std::string(run.status().message())), "</p>\n");
+                      XmlEscape(std::string(run.status().message())), "</p>\n");
     }
     absl::StatusOr<std::string> svg =
         RenderTimelineSvg(f.scenario, f.scenario.variant());
@@ -143,10 +146,10 @@ void MatrixSection(std::string& out, const RunReport& r) {
   Section(out, "matrix", "Variant matrix");
   absl::StrAppend(&out, "<table class=\"matrix\">\n<tr><th>variant</th>");
   for (const std::string& p : m.properties)
-    absl::StrAppend(&out, "<th>", Esc(p), "</th>");
+    absl::StrAppend(&out, "<th>", XmlEscape(p), "</th>");
   absl::StrAppend(&out, "</tr>\n");
   for (size_t v = 0; v < m.variants.size(); ++v) {
-    absl::StrAppend(&out, "<tr><th>", Esc(m.variants[v]), "</th>");
+    absl::StrAppend(&out, "<tr><th>", XmlEscape(m.variants[v]), "</th>");
     for (size_t p = 0; p < m.properties.size(); ++p) {
       const MatrixCell& c = m.cell(v, p);
       if (c.ok) {
@@ -160,7 +163,7 @@ void MatrixSection(std::string& out, const RunReport& r) {
              FindingKey(r.findings[k].title, r.findings[k].scenario) != key)
         ++k;
       absl::StrAppend(&out, "<td class=\"fail\"><a href=\"#finding-", k + 1,
-                      "\">", Esc(c.title), "</a> (", c.events, ")</td>");
+                      "\">", XmlEscape(c.title), "</a> (", c.events, ")</td>");
     }
     absl::StrAppend(&out, "</tr>\n");
   }
@@ -181,7 +184,7 @@ void CoverageSection(std::string& out, const RunReport& r) {
         &out, "<p class=\"coverage-summary\">", t.reached_reachable_transitions,
         " of ", t.reachable_transitions, " (state, event) transitions and ",
         t.reached_reachable_states, " of ", t.reachable_states,
-        " device states that the ", Esc(t.reference),
+        " device states that the ", XmlEscape(t.reference),
         " reaches were reached; never-reached ones are highlighted.</p>\n");
   }
   absl::StrAppend(&out,
@@ -191,9 +194,10 @@ void CoverageSection(std::string& out, const RunReport& r) {
     const char* cls = row.count == 0                             ? "never"
                       : (!t.reference.empty() && !row.reachable) ? "beyond"
                                                                  : "reached";
-    absl::StrAppend(&out, "<tr class=\"", cls, "\"><td>", Esc(row.device),
-                    "</td><td>", Esc(row.state), "</td><td>", Esc(row.event),
-                    "</td><td class=\"num\">", row.count, "</td></tr>\n");
+    absl::StrAppend(&out, "<tr class=\"", cls, "\"><td>", XmlEscape(row.device),
+                    "</td><td>", XmlEscape(row.state), "</td><td>",
+                    XmlEscape(row.event), "</td><td class=\"num\">", row.count,
+                    "</td></tr>\n");
   }
   absl::StrAppend(&out, "</table>\n</section>\n");
 }
@@ -230,9 +234,9 @@ std::string FormatHtmlReport(const RunReport& r) {
       &out,
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta "
       "charset=\"utf-8\">\n<title>dsifuzz ",
-      Esc(r.command), " report</title>\n<style>", kStyle,
-      "</style>\n</head>\n<body>\n<header>\n<h1>dsifuzz ", Esc(r.command),
-      "</h1>\n<p class=\"summary\">", Esc(r.summary),
+      XmlEscape(r.command), " report</title>\n<style>", kStyle,
+      "</style>\n</head>\n<body>\n<header>\n<h1>dsifuzz ", XmlEscape(r.command),
+      "</h1>\n<p class=\"summary\">", XmlEscape(r.summary),
       "</p>\n<nav><a href=\"#parameters\">run</a>",
       r.matrix != nullptr ? " · <a href=\"#matrix\">matrix</a>" : "",
       " · <a href=\"#findings\">findings</a>",
@@ -241,7 +245,7 @@ std::string FormatHtmlReport(const RunReport& r) {
   Section(out, "parameters", "Run");
   absl::StrAppend(&out, "<table>\n");
   for (const auto& [k, v] : r.parameters)
-    absl::StrAppend(&out, "<tr><th>", Esc(k), "</th><td>", Esc(v),
+    absl::StrAppend(&out, "<tr><th>", XmlEscape(k), "</th><td>", XmlEscape(v),
                     "</td></tr>\n");
   absl::StrAppend(&out, "</table>\n</section>\n");
   MatrixSection(out, r);

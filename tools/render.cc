@@ -63,8 +63,6 @@ const char* Color(Lane l) {
   return "#8c8c8c";
 }
 
-std::string Xml(std::string_view s) { return XmlEscape(s); }
-
 // What the picture needs of one fact.
 struct Incident {
   FactKind kind;
@@ -239,9 +237,10 @@ absl::StatusOr<std::string> RenderTimelineSvg(const Scenario& s,
   }
   absl::StrAppend(
       &svg, "<text x=\"16\" y=\"26\" font-size=\"16\" font-weight=\"bold\">",
-      Xml(s.path), " on ", Xml(variant), "</text>\n",
+      XmlEscape(s.path), " on ", XmlEscape(variant), "</text>\n",
       "<text x=\"16\" y=\"46\" font-size=\"13\" fill=\"",
-      run->violations.empty() ? "#2a7a2a" : "#c0392b", "\">", Xml(verdict));
+      run->violations.empty() ? "#2a7a2a" : "#c0392b", "\">",
+      XmlEscape(verdict));
   if (run->violations.size() > 1)
     absl::StrAppend(&svg, " and ", run->violations.size() - 1, " more");
   svg += "</text>\n";
@@ -252,10 +251,10 @@ absl::StatusOr<std::string> RenderTimelineSvg(const Scenario& s,
     const bool teardown = e < static_cast<int>(run->event_texts.size()) &&
                           run->event_texts[e].rfind("teardown", 0) == 0;
     absl::StrAppend(&svg, "<g class=\"event\"><title>",
-                    Xml(run->event_texts[e]), "\n");
+                    XmlEscape(run->event_texts[e]), "\n");
     if (e < static_cast<int>(c.calls_.size())) {
       for (const std::string& line : c.calls_[e])
-        absl::StrAppend(&svg, Xml(line), "\n");
+        absl::StrAppend(&svg, XmlEscape(line), "\n");
     }
     absl::StrAppendFormat(
         &svg,
@@ -266,7 +265,7 @@ absl::StatusOr<std::string> RenderTimelineSvg(const Scenario& s,
     absl::StrAppendFormat(&svg,
                           "<text x=\"16\" y=\"%d\" font-weight=\"bold\">[%d] "
                           "%s</text></g>\n",
-                          top + 11, e, Xml(run->event_texts[e]));
+                          top + 11, e, XmlEscape(run->event_texts[e]));
   }
 
   // Lane headers and lifetime bars.
@@ -281,12 +280,12 @@ absl::StatusOr<std::string> RenderTimelineSvg(const Scenario& s,
         &svg,
         "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-weight=\"bold\" "
         "fill=\"%s\">%s</text>\n",
-        x, hy - 13, col, Xml(a));
+        x, hy - 13, col, XmlEscape(a));
     if (!b.empty())
       absl::StrAppendFormat(&svg,
                             "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "
                             "fill=\"#555\">%s</text>\n",
-                            x, hy, Xml(b));
+                            x, hy, XmlEscape(b));
     absl::StrAppendFormat(&svg,
                           "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
                           "stroke=\"#ccc\"/>\n",
@@ -313,7 +312,7 @@ absl::StatusOr<std::string> RenderTimelineSvg(const Scenario& s,
         "data-free-event=\"%d\" data-x=\"%d\"><title>%s: allocated, then "
         "%s</title><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
         "rx=\"3\" fill=\"%s\" fill-opacity=\"0.85\"/></g>\n",
-        Xml(o->name), alloc_event, free_event, x, Xml(o->name),
+        XmlEscape(o->name), alloc_event, free_event, x, XmlEscape(o->name),
         freed ? "freed" : (leaked ? "leaked" : "alive"), x - kBarWidth / 2,
         from, kBarWidth, std::max(to - from, 4), col);
     if (freed) {
@@ -379,7 +378,7 @@ absl::StatusOr<std::string> RenderTimelineSvg(const Scenario& s,
             "<g><title>refcount %s %d%s</title><text x=\"%d\" y=\"%d\" "
             "font-size=\"9\" fill=\"#333\">%s%d</text></g>\n",
             in.kind == FactKind::kGet ? "up to" : "down to", in.value,
-            Xml(stack), x - kBarWidth / 2 - 16, cy + 3,
+            XmlEscape(stack), x - kBarWidth / 2 - 16, cy + 3,
             in.kind == FactKind::kGet ? "&#8593;" : "&#8595;", in.value);
         break;
       case FactKind::kBadAccess:
@@ -401,8 +400,9 @@ absl::StatusOr<std::string> RenderTimelineSvg(const Scenario& s,
             "font-weight=\"bold\" font-size=\"11\">!</text>"
             "<text x=\"%d\" y=\"%d\" fill=\"#d62728\" font-size=\"10\">%s"
             "</text></g>\n",
-            Xml(c.objects_[in.obj].name), in.event, x, Xml(what), Xml(in.func),
-            Xml(stack), x, cy, x, cy + 4, x + kBarWidth, cy + 4, Xml(what));
+            XmlEscape(c.objects_[in.obj].name), in.event, x, XmlEscape(what),
+            XmlEscape(in.func), XmlEscape(stack), x, cy, x, cy + 4,
+            x + kBarWidth, cy + 4, XmlEscape(what));
         break;
       }
       case FactKind::kWarn:
@@ -413,11 +413,11 @@ absl::StatusOr<std::string> RenderTimelineSvg(const Scenario& s,
             "<path d=\"M%d %d l7 12 h-14 z\" fill=\"%s\"/>"
             "<text x=\"%d\" y=\"%d\" fill=\"%s\" font-size=\"10\">%s %s"
             "</text></g>\n",
-            in.kind == FactKind::kWarn ? "WARNING" : "oops", Xml(in.what),
-            Xml(in.func), Xml(stack), x, cy - 6,
+            in.kind == FactKind::kWarn ? "WARNING" : "oops", XmlEscape(in.what),
+            XmlEscape(in.func), XmlEscape(stack), x, cy - 6,
             in.kind == FactKind::kWarn ? "#e6a100" : "#222", x + 10, cy + 4,
             in.kind == FactKind::kWarn ? "#a06a00" : "#222",
-            in.kind == FactKind::kWarn ? "WARN" : "oops", Xml(in.func));
+            in.kind == FactKind::kWarn ? "WARN" : "oops", XmlEscape(in.func));
         break;
       case FactKind::kAlloc:
         if (lane && in.event != 0)
@@ -425,7 +425,8 @@ absl::StatusOr<std::string> RenderTimelineSvg(const Scenario& s,
                                 "<g><title>allocated in %s%s</title><circle "
                                 "cx=\"%d\" cy=\"%d\" r=\"3\" fill=\"#fff\"/>"
                                 "</g>\n",
-                                Xml(in.func), Xml(stack), x, in.row + 4);
+                                XmlEscape(in.func), XmlEscape(stack), x,
+                                in.row + 4);
         break;
       case FactKind::kFree:
         if (lane)
@@ -433,7 +434,8 @@ absl::StatusOr<std::string> RenderTimelineSvg(const Scenario& s,
               &svg,
               "<g><title>freed in %s%s</title><rect x=\"%d\" y=\"%d\" "
               "width=\"%d\" height=\"6\" fill-opacity=\"0\"/></g>\n",
-              Xml(in.func), Xml(stack), x - kBarWidth, cy - 3, 2 * kBarWidth);
+              XmlEscape(in.func), XmlEscape(stack), x - kBarWidth, cy - 3,
+              2 * kBarWidth);
         break;
       default:
         break;

@@ -16,6 +16,7 @@
 #include "properties/property.h"
 #include "tools/coverage.h"
 #include "tools/explore_frontier.h"
+#include "tools/explore_siblings.h"
 #include "tools/explore_states.h"
 #include "tools/judge.h"
 
@@ -123,15 +124,22 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
     if (no_renaming == perms.size()) perms.push_back(identity);
   }
   // The transitions out of states for their siblings with other faults
-  // armed (TransitionCache, docs/explore.md).
+  // armed (docs/explore.md): those of the states with no fault armed in a
+  // block per state, the others and the teardowns' steps one by one.
   const bool reuse = opts.reuse_transitions && opts.coverage == nullptr;
-  // Up to 2 x 640 MiB of transitions; at most a quarter of --max-memory.
+  // Two generations of each: 2 x (2^log2 transitions of 32 bytes, an index
+  // of 2^(log2 - 2) blocks of 32 bytes) and 2 x 2^(log2 - 2) entries of 40
+  // bytes, 100 bytes per 2^log2: up to 1.6 GiB, at most a quarter of
+  // --max-memory.
   int cache_log2 = 24;
-  while (opts.max_rss_mib > 0 && cache_log2 > 16 &&
-         (2 * sizeof(TransitionCache::Entry) << cache_log2) >
+  while (opts.max_rss_mib > 0 && cache_log2 > 18 &&
+         (uint64_t{100} << cache_log2) >
              opts.max_rss_mib * (uint64_t{1} << 20) / 4)
     --cache_log2;
-  TransitionCache cache(cache_log2);
+  SiblingBlocks blocks(cache_log2);
+  TransitionCache cache(cache_log2 - 2);
+  // The block of the state being expanded, if it has no fault armed.
+  std::vector<SiblingBlocks::Transition> block_out;
   // A teardown's steps are transitions the search takes later (its first
   // from the state it judges): they are lent too, but for symmetry, which
   // renames the search's children and not a teardown's.
@@ -193,11 +201,23 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
     const bool keep = opts.max_depth < 0 || depth + 1 < opts.max_depth;
     for (size_t fi = 0; fi < frontier.size() && !r.truncated; ++fi) {
       const Frontier::Entry& pe = frontier[fi];
-      // The next parent's key, loading while this one is expanded.
+      // The next parent's key, loading while this one is expanded, and
+      // where its fault-free sibling's block is.
       if (fi + 1 < frontier.size()) {
         const std::string_view k = frontier[fi + 1].key;
         for (size_t at = 0; at < k.size(); at += 64)
           __builtin_prefetch(k.data() + at);
+        if (reuse && frontier[fi + 1].faults.Armed() != 0)
+          blocks.Prefetch(frontier[fi + 1].rest);
+      }
+      // With faults armed, the transitions of the fault-free sibling
+      // (SiblingBlocks): loading while the parent is restored.
+      std::span<const SiblingBlocks::Transition> sibling;
+      if (reuse && pe.faults.Armed() != 0) {
+        sibling = blocks.Find(pe.rest);
+        const auto* bytes = reinterpret_cast<const char*>(sibling.data());
+        for (size_t at = 0; at < sibling.size_bytes(); at += 64)
+          __builtin_prefetch(bytes + at);
       }
       // Siblings that armed faults in place share a key, and follow one
       // another: decoded once.
@@ -246,12 +266,10 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           faults.at(static_cast<model::FaultSite>(e.arg)) = e.count;
           p.fp = model::WithFaults(parent_rest, faults);
           states.Prefetch(p.fp);
-        } else if (p.reusable) {
+        } else if (p.reusable && armed == 0 && e == teardown_step) {
+          // Lent by the teardown judged when the parent was reached.
           p.from = TransitionCache::From(parent_rest, e);
-          // Found below if the parent has faults armed or the teardown took
-          // the event; put after the run otherwise, and prefetched then
-          // (fewer misses at once).
-          if (armed != 0 || e == teardown_step) cache.Prefetch(p.from);
+          cache.Prefetch(p.from);
         }
       }
       if (armed == 0) {
@@ -266,28 +284,36 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         }
       }
       if (armed != 0) {
-        for (size_t k = 0; k < enabled.size(); ++k) {
+        // The parent's k-th event is its fault-free sibling's k-th, but for
+        // the fail events, which come last (World::EnabledEvents).
+        for (size_t k = 0; k < enabled.size() && k < sibling.size(); ++k) {
           Plan& p = plan[k];
-          if (!p.reusable) continue;
-          p.cached = cache.Find(p.from);
-          if (p.cached == nullptr) continue;
-          if ((p.cached->sites_called & armed) != 0) {
-            // Looked up below, once the fault-free state's transition says
-            // which armed site the event calls first.
+          const SiblingBlocks::Transition& t = sibling[k];
+          if (!p.reusable || !t.valid ||
+              t.event != SiblingBlocks::Tag(enabled[k]))
+            continue;
+          if ((t.sites_called & armed) != 0) {
+            // Looked up below, now that the fault-free state's transition
+            // says which armed site the event calls first.
             const int first = TransitionCache::FirstArmed(
-                p.cached->site_order, p.cached->sites_called, parent.faults,
-                &p.sites);
-            p.cached = nullptr;
+                t.site_order, t.sites_called, parent.faults, &p.sites);
             if (first < 0) continue;  // cannot be: it calls an armed site
             p.by_armed = true;
+            p.from = TransitionCache::From(parent_rest, enabled[k]);
             p.armed_from = TransitionCache::Armed(
                 p.from, first,
                 parent.faults.at(static_cast<model::FaultSite>(first)));
             cache.Prefetch(p.armed_from);
             continue;
           }
+          p.lent.child_rest = t.child_rest;
+          p.lent.perm = t.perm;
+          p.lent.violated = t.violated;
+          p.lent.sites_called = t.sites_called;
+          p.lent.site_order = t.site_order;
+          p.cached = &p.lent;
           p.faults = parent.faults;
-          p.fp = model::WithFaults(p.cached->child_rest, p.faults);
+          p.fp = model::WithFaults(t.child_rest, p.faults);
           states.Prefetch(p.fp);
         }
         for (size_t k = 0; k < enabled.size(); ++k) {
@@ -302,10 +328,31 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         }
       }
       for (Plan& p : plan) {
-        if (p.cached == nullptr) continue;
+        if (p.cached == nullptr || p.cached == &p.lent) continue;
         p.lent = *p.cached;
         p.cached = &p.lent;
       }
+      // The parent's block, for its siblings with faults armed: one
+      // transition per event up to the fail events.
+      block_out.clear();
+      if (armed == 0 && reuse) {
+        size_t events = 0;
+        while (events < enabled.size() &&
+               enabled[events].kind != model::EventKind::kFail)
+          ++events;
+        block_out.resize(events);
+      }
+      auto keep_in_block = [&](size_t k, const TransitionCache::Entry& t) {
+        if (k >= block_out.size()) return;
+        SiblingBlocks::Transition& b = block_out[k];
+        b.child_rest = t.child_rest;
+        b.event = SiblingBlocks::Tag(enabled[k]);
+        b.perm = t.perm;
+        b.violated = t.violated;
+        b.sites_called = t.sites_called;
+        b.site_order = t.site_order;
+        b.valid = 1;
+      };
       for (size_t k = 0; k < enabled.size(); ++k) {
         const model::Event& e = enabled[k];
         const bool in_place = plan[k].in_place;
@@ -327,9 +374,8 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           during = cached->violated;
           perm_index = cached->perm;
           ++r.reused;
+          keep_in_block(k, *cached);
         } else {
-          // Where the transition goes in the cache: loading during the run.
-          if (plan[k].reusable && armed == 0) cache.Prefetch(plan[k].from);
           if (!take()) continue;
           if (opts.coverage != nullptr) opts.coverage->Visit(world);
           // Whether the event itself fails a property depends on the
@@ -356,7 +402,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
             entry.sites_called = called & 0xF;
             entry.site_order = world.kernel().fault_site_order();
             if (armed == 0) {
-              cache.Put(plan[k].from, entry);
+              keep_in_block(k, entry);
             } else if (TransitionCache::PackAfter(world.state().faults, called,
                                                   &entry.faults_after)) {
               cache.Put(plan[k].armed_from, entry);
@@ -446,6 +492,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           }
         }
       }
+      if (!block_out.empty()) blocks.Put(parent_rest, block_out);
     }
     r.transitions += d.transitions;
     r.per_depth.push_back(d);

@@ -242,11 +242,12 @@ bool States::KnownTeardown(const model::Fingerprint& fp,
 
 void States::LendStep(const model::Fingerprint& from, const model::Event& e,
                       const model::Fingerprint& to, uint32_t violated,
-                      uint8_t sites) {
+                      uint8_t sites, uint8_t order) {
   TransitionCache::Entry entry;
   entry.child_rest = to;
   entry.violated = violated & 0x3FF;
   entry.sites_called = sites & 0xF;
+  entry.site_order = order;
   lend_->Put(TransitionCache::From(from, e), entry);
 }
 
@@ -292,7 +293,8 @@ uint32_t States::JudgeTeardown(const model::Fingerprint& fp,
     model::Fingerprint rest;
     const model::Fingerprint next = Key(&key, &rest);
     if (lend)
-      LendStep(from, e, rest, chain_.back().violated, chain_.back().sites);
+      LendStep(from, e, rest, chain_.back().violated, chain_.back().sites,
+               world_.kernel().fault_site_order());
     lend = lend_ != nullptr && world_.state().faults.Armed() == 0;
     from = rest;
     // Both entries KnownTeardown() may read, loading together.

@@ -274,9 +274,12 @@ class States {
     uint8_t sites;
   };
   // Puts the step by `e` out of a state whose rest is `from` (no fault
-  // armed), to a state whose rest is `to`, in lend_.
+  // armed), to a state whose rest is `to`, in lend_: it violated
+  // `violated` and called the fault sites `sites` in the order `order`
+  // (Kernel::fault_site_order).
   void LendStep(const model::Fingerprint& from, const model::Event& e,
-                const model::Fingerprint& to, uint32_t violated, uint8_t sites);
+                const model::Fingerprint& to, uint32_t violated, uint8_t sites,
+                uint8_t order);
 
   model::World& world_;
   ExploreSink& sink_;

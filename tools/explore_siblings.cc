@@ -1,0 +1,95 @@
+#include "tools/explore_siblings.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+namespace dsifuzz {
+namespace {
+// Where a generation starts: small searches fault in little.
+constexpr size_t kFirstTransitions = size_t{1} << 16;
+constexpr size_t kFirstBlocks = size_t{1} << 12;
+}  // namespace
+
+SiblingBlocks::SiblingBlocks(int max_log2)
+    : young_(size_t{1} << max_log2, size_t{1} << std::max(0, max_log2 - 2)),
+      old_(size_t{1} << max_log2, size_t{1} << std::max(0, max_log2 - 2)) {}
+
+void SiblingBlocks::Put(const model::Fingerprint& rest,
+                        std::span<const Transition> block) {
+  if (young_.Put(rest, block)) return;
+  // The young generation is full: it becomes the old one.
+  std::swap(young_, old_);
+  young_.Clear();
+  young_.Put(rest, block);
+}
+
+SiblingBlocks::Generation::Generation(size_t max_transitions, size_t max_blocks)
+    : index_(std::min(kFirstBlocks, std::max<size_t>(max_blocks, 1)), kHuge),
+      max_transitions_(max_transitions),
+      max_blocks_(std::max<size_t>(max_blocks, 1)) {}
+
+size_t SiblingBlocks::Generation::Probe(const model::Fingerprint& key) const {
+  const size_t mask = index_.size() - 1;
+  size_t i = key.lo & mask;
+  while (index_[i].rest.lo != 0 && !(index_[i].rest == key)) i = (i + 1) & mask;
+  return i;
+}
+
+std::span<const SiblingBlocks::Transition> SiblingBlocks::Generation::Find(
+    const model::Fingerprint& rest) const {
+  if (blocks_ == 0) return {};
+  const Slot& s = index_[Probe(Key(rest))];
+  if (s.rest.lo == 0 || s.n == 0) return {};
+  return {&arena_[s.at], s.n};
+}
+
+bool SiblingBlocks::Generation::Reserve(size_t n) {
+  if (used_ + n <= arena_.size()) return true;
+  if (used_ + n > max_transitions_) return false;
+  size_t size =
+      std::max(arena_.size(), std::min(kFirstTransitions, max_transitions_));
+  while (size < used_ + n) size *= 2;
+  ZeroedArray<Transition> grown(std::min(size, max_transitions_), kHuge);
+  if (used_ != 0)
+    std::memcpy(static_cast<void*>(&grown[0]), &arena_[0],
+                used_ * sizeof(Transition));
+  arena_.swap(grown);
+  return true;
+}
+
+bool SiblingBlocks::Generation::Put(const model::Fingerprint& rest,
+                                    std::span<const Transition> b) {
+  if (!Reserve(b.size())) return false;
+  const model::Fingerprint key = Key(rest);
+  size_t i = Probe(key);
+  if (index_[i].rest.lo == 0) {
+    // At most 70% full: linear probing stays short.
+    if (10 * (blocks_ + 1) > 7 * index_.size()) {
+      if (index_.size() >= max_blocks_) return false;
+      ZeroedArray<Slot> old(2 * index_.size(), kHuge);
+      old.swap(index_);
+      for (const Slot& s : old) {
+        if (s.rest.lo != 0) index_[Probe(s.rest)] = s;
+      }
+      i = Probe(key);
+    }
+    ++blocks_;
+  }
+  // A block kept again (it is not: a state is expanded once) leaves the
+  // first in the arena, unused.
+  if (!b.empty())
+    std::memcpy(static_cast<void*>(&arena_[used_]), b.data(),
+                b.size() * sizeof(Transition));
+  index_[i] = Slot{key, used_, static_cast<uint32_t>(b.size()), 0};
+  used_ += b.size();
+  return true;
+}
+
+void SiblingBlocks::Generation::Clear() {
+  index_.Clear();
+  blocks_ = 0;
+  used_ = 0;
+}
+
+}  // namespace dsifuzz

@@ -1,0 +1,65 @@
+// The blocks of transitions of states with no fault armed
+// (tools/explore_siblings.h).
+#include "tools/explore_siblings.h"
+
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace dsifuzz {
+namespace {
+
+model::Fingerprint Rest(uint64_t i) { return {i * 0x9E3779B97F4A7C15ULL, ~i}; }
+
+std::vector<SiblingBlocks::Transition> BlockOf(uint64_t i, size_t n) {
+  std::vector<SiblingBlocks::Transition> b(n);
+  for (size_t k = 0; k < n; ++k) {
+    b[k].child_rest = Rest(1000 * i + k);
+    b[k].event = static_cast<uint32_t>(k);
+    b[k].valid = k % 2;
+  }
+  return b;
+}
+
+void ExpectBlock(const SiblingBlocks& blocks, uint64_t i, size_t n) {
+  const auto found = blocks.Find(Rest(i));
+  ASSERT_EQ(found.size(), n) << i;
+  const auto want = BlockOf(i, n);
+  for (size_t k = 0; k < n; ++k) {
+    EXPECT_EQ(found[k].child_rest, want[k].child_rest) << i << " " << k;
+    EXPECT_EQ(found[k].event, want[k].event);
+    EXPECT_EQ(found[k].valid, want[k].valid);
+  }
+}
+
+// Blocks of many sizes come back whole, after the index and the arena
+// grew past their first sizes; a rest never put has none.
+TEST(SiblingBlocks, FindsEveryBlockPutAcrossGrowth) {
+  SiblingBlocks blocks(20);
+  for (uint64_t i = 1; i <= 20000; ++i) blocks.Put(Rest(i), BlockOf(i, i % 13));
+  for (uint64_t i = 1; i <= 20000; ++i) ExpectBlock(blocks, i, i % 13);
+  EXPECT_TRUE(blocks.Find(Rest(20001)).empty());
+  // A rest whose low word is 0 is kept too (0 marks an empty slot).
+  blocks.Put({0, 7}, BlockOf(3, 2));
+  ASSERT_EQ(blocks.Find({0, 7}).size(), 2u);
+  EXPECT_TRUE(blocks.Find({0, 8}).empty());
+}
+
+// A full young generation becomes the old one, still found; the one
+// before it is dropped. A block bigger than a generation is not kept.
+TEST(SiblingBlocks, KeepsTwoGenerations) {
+  SiblingBlocks blocks(6);  // 64 transitions, 16 blocks a generation
+  for (uint64_t i = 1; i <= 8; ++i) blocks.Put(Rest(i), BlockOf(i, 8));
+  // 64 transitions: the first generation is full; 9 starts the second.
+  for (uint64_t i = 9; i <= 16; ++i) blocks.Put(Rest(i), BlockOf(i, 8));
+  for (uint64_t i = 1; i <= 16; ++i) ExpectBlock(blocks, i, 8);
+  blocks.Put(Rest(17), BlockOf(17, 8));  // a third: the first is dropped
+  for (uint64_t i = 1; i <= 8; ++i) EXPECT_TRUE(blocks.Find(Rest(i)).empty());
+  for (uint64_t i = 9; i <= 17; ++i) ExpectBlock(blocks, i, 8);
+  blocks.Put(Rest(18), BlockOf(18, 65));
+  EXPECT_TRUE(blocks.Find(Rest(18)).empty());
+  ExpectBlock(blocks, 17, 8);
+}
+
+}  // namespace
+}  // namespace dsifuzz

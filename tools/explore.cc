@@ -333,9 +333,10 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         p.cached = &p.lent;
       }
       // The parent's block, for its siblings with faults armed: one
-      // transition per event up to the fail events.
+      // transition per event up to the fail events. Not at the last depth:
+      // a sibling comes at a greater depth than its fault-free state.
       block_out.clear();
-      if (armed == 0 && reuse) {
+      if (armed == 0 && reuse && keep) {
         size_t events = 0;
         while (events < enabled.size() &&
                enabled[events].kind != model::EventKind::kFail)
@@ -470,7 +471,9 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           if (!on_world) take();
           // The teardown's verdict depends only on the state reached (and
           // the properties' memories): judged once per distinct state.
-          verdict = states.JudgeTeardown(fp, &child_rest);
+          // Its steps are lent only if the search goes on: a state
+          // reached at the last depth is not expanded.
+          verdict = states.JudgeTeardown(fp, keep ? &child_rest : nullptr);
         }
         record(node, verdict);
         if (r.states >= opts.max_states) {

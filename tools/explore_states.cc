@@ -240,7 +240,7 @@ bool States::KnownTeardown(const model::Fingerprint& fp,
   return true;
 }
 
-void States::LendStep(const model::Fingerprint& from, const model::Event& e,
+void States::LendStep(const model::Fingerprint& from,
                       const model::Fingerprint& to, uint32_t violated,
                       uint8_t sites, uint8_t order) {
   TransitionCache::Entry entry;
@@ -248,7 +248,7 @@ void States::LendStep(const model::Fingerprint& from, const model::Event& e,
   entry.violated = violated & 0x3FF;
   entry.sites_called = sites & 0xF;
   entry.site_order = order;
-  lend_->Put(TransitionCache::From(from, e), entry);
+  lend_->Put(from, entry);
 }
 
 uint32_t States::JudgeTeardown(const model::Fingerprint& fp,
@@ -278,6 +278,12 @@ uint32_t States::JudgeTeardown(const model::Fingerprint& fp,
       verdict = sink_.Violated();
       break;
     }
+    // Where a step lent goes: loading while it runs.
+    model::Fingerprint lent_from;
+    if (lend) {
+      lent_from = TransitionCache::From(from, e);
+      lend_->Prefetch(lent_from);
+    }
     world_.TeardownStep(e);
     chain_.back().violated = sink_.Violated();
     chain_.back().sites = world_.kernel().fault_sites_called();
@@ -293,7 +299,7 @@ uint32_t States::JudgeTeardown(const model::Fingerprint& fp,
     model::Fingerprint rest;
     const model::Fingerprint next = Key(&key, &rest);
     if (lend)
-      LendStep(from, e, rest, chain_.back().violated, chain_.back().sites,
+      LendStep(lent_from, rest, chain_.back().violated, chain_.back().sites,
                world_.kernel().fault_site_order());
     lend = lend_ != nullptr && world_.state().faults.Armed() == 0;
     from = rest;

@@ -273,13 +273,12 @@ class States {
     uint32_t violated;
     uint8_t sites;
   };
-  // Puts the step by `e` out of a state whose rest is `from` (no fault
-  // armed), to a state whose rest is `to`, in lend_: it violated
-  // `violated` and called the fault sites `sites` in the order `order`
-  // (Kernel::fault_site_order).
-  void LendStep(const model::Fingerprint& from, const model::Event& e,
-                const model::Fingerprint& to, uint32_t violated, uint8_t sites,
-                uint8_t order);
+  // Puts the step `from` (TransitionCache::From() of a state with no fault
+  // armed and the step's event), to a state whose rest is `to`, in lend_:
+  // it violated `violated` and called the fault sites `sites` in the order
+  // `order` (Kernel::fault_site_order).
+  void LendStep(const model::Fingerprint& from, const model::Fingerprint& to,
+                uint32_t violated, uint8_t sites, uint8_t order);
 
   model::World& world_;
   ExploreSink& sink_;

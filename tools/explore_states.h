@@ -185,7 +185,7 @@ class TransitionCache {
 
    private:
     size_t Slot(const model::Fingerprint& from) const;
-    static constexpr bool kHuge = false;  // see zeroed_array.h
+    static constexpr bool kHuge = true;  // probed at random (zeroed_array.h)
     ZeroedArray<Entry> entries_;
     size_t size_ = 0;
   };

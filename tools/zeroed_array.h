@@ -2,10 +2,11 @@
 // frontier blocks (tools/explore.cc): anonymous pages, zero until written
 // (no zero fill by hand), optionally advised to be 2 MiB pages where the
 // kernel allows it (MADV_HUGEPAGE; Debian's default "madvise" mode of
-// transparent huge pages). The table of states, probed at random once per
-// transition, gains from huge pages (fewer TLB misses); the transition
-// cache, written once per entry and grown by doubling, loses more to the
-// faulting in of huge pages than it gains (measured on the project's VM).
+// transparent huge pages). The tables probed at random (the table of
+// states, the transition cache, the index and blocks of SiblingBlocks) gain
+// from huge pages: fewer TLB misses, each a page walk in the VM, and a
+// software prefetch waits for its walk (measured on the project's VM:
+// 7.6 s against 7.3 s to depth 10 on four devm bridges).
 //
 //   ZeroedArray<Entry> table(size_t{1} << 20, /*huge=*/true);  // all zero
 //   table[i] = ...;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -284,6 +285,53 @@ TEST(WorldTest, TeardownStepsResumeLikeATeardownBegunThere) {
 // unarmed, and leaves them armed (the explorer reuses such transitions).
 // On random states of every variant, with random faults armed: the same
 // facts, and the same child but for the faults.
+// The enabled events are exactly the events Check() accepts (each fault
+// armed with count 1), on random walks of every variant: the explorer runs
+// them with ApplyEnabled(), unchecked.
+TEST(WorldTest, EnabledEventsAreThoseCheckAccepts) {
+  const Topology topo = test::TwoHostsFourPeripherals();
+  const int n = static_cast<int>(topo.devices.size());
+  std::vector<Event> all;
+  for (EventKind k : {EventKind::kBind, EventKind::kUnbind, EventKind::kRemove,
+                      EventKind::kAdd, EventKind::kTransfer}) {
+    for (int i = 0; i < n; ++i) all.push_back(On(k, i));
+  }
+  for (int drv = 0; drv < 3; ++drv) {
+    all.push_back(On(EventKind::kRmmod, drv));
+    all.push_back(On(EventKind::kInsmod, drv));
+  }
+  all.push_back(Event{EventKind::kDeferredProbe});
+  for (int site = 0; site < kFaultSites; ++site)
+    all.push_back(On(EventKind::kFail, site));
+  size_t checked = 0;
+  for (const std::string& variant : VariantNames()) {
+    for (uint32_t seed = 1; seed <= 20; ++seed) {
+      SCOPED_TRACE(variant + " seed " + std::to_string(seed));
+      World w(topo, FindVariant(variant), nullptr);
+      w.Setup();
+      std::mt19937 rng(seed);
+      std::vector<Event> enabled;
+      for (int i = 0; i < 16; ++i) {
+        enabled.clear();
+        w.EnabledEvents(enabled);
+        std::vector<Event> accepted;
+        for (const Event& e : all) {
+          if (w.Check(e).ok()) accepted.push_back(e);
+        }
+        auto order = [](const Event& a, const Event& b) {
+          return std::tie(a.kind, a.arg) < std::tie(b.kind, b.arg);
+        };
+        std::sort(enabled.begin(), enabled.end(), order);
+        std::sort(accepted.begin(), accepted.end(), order);
+        ASSERT_EQ(enabled, accepted) << "after " << i << " events";
+        checked += accepted.size();
+        w.ApplyEnabled(enabled[rng() % enabled.size()]);
+      }
+    }
+  }
+  EXPECT_GT(checked, 10000u);
+}
+
 TEST(WorldTest, AnEventThatCallsNoArmedSiteRunsAsWithoutThem) {
   const Topology topo = test::TwoHostsFourPeripherals();
   int same = 0, called = 0;

@@ -362,8 +362,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           if (!pristine) world.Restore(parent, &sink);
           pristine = false;
           sink.Prime(memory);
-          // Cannot fail: e is enabled.
-          return world.Apply(e).ok();
+          world.ApplyEnabled(e);
         };
         uint32_t during = 0;
         model::Fingerprint rest;  // the child's, when run
@@ -377,7 +376,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           ++r.reused;
           keep_in_block(k, *cached);
         } else {
-          if (!take()) continue;
+          take();
           if (opts.coverage != nullptr) opts.coverage->Visit(world);
           // Whether the event itself fails a property depends on the
           // parent and the event, not on the state reached: checked on

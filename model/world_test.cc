@@ -280,11 +280,6 @@ TEST(WorldTest, TeardownStepsResumeLikeATeardownBegunThere) {
   EXPECT_FALSE(steps.from_start[1]) << "bridge0 is still bound";
 }
 
-// The faults are read only at the calls of their sites: an event that
-// calls none of the sites armed in a state runs as it does with them
-// unarmed, and leaves them armed (the explorer reuses such transitions).
-// On random states of every variant, with random faults armed: the same
-// facts, and the same child but for the faults.
 // The enabled events are exactly the events Check() accepts (each fault
 // armed with count 1), on random walks of every variant: the explorer runs
 // them with ApplyEnabled(), unchecked.
@@ -332,6 +327,11 @@ TEST(WorldTest, EnabledEventsAreThoseCheckAccepts) {
   EXPECT_GT(checked, 10000u);
 }
 
+// The faults are read only at the calls of their sites: an event that
+// calls none of the sites armed in a state runs as it does with them
+// unarmed, and leaves them armed (the explorer reuses such transitions).
+// On random states of every variant, with random faults armed: the same
+// facts, and the same child but for the faults.
 TEST(WorldTest, AnEventThatCallsNoArmedSiteRunsAsWithoutThem) {
   const Topology topo = test::TwoHostsFourPeripherals();
   int same = 0, called = 0;

@@ -6,8 +6,7 @@
 
 namespace dsifuzz {
 namespace {
-// Where a generation starts: small searches fault in little.
-constexpr size_t kFirstTransitions = size_t{1} << 16;
+// Where an index starts: small searches fault in little.
 constexpr size_t kFirstBlocks = size_t{1} << 12;
 }  // namespace
 
@@ -26,7 +25,7 @@ void SiblingBlocks::Put(const model::Fingerprint& rest,
 
 SiblingBlocks::Generation::Generation(size_t max_transitions, size_t max_blocks)
     : index_(std::min(kFirstBlocks, std::max<size_t>(max_blocks, 1)), kHuge),
-      max_transitions_(max_transitions),
+      max_chunks_(std::max<size_t>(max_transitions >> kChunkLog2, 1)),
       max_blocks_(std::max<size_t>(max_blocks, 1)) {}
 
 size_t SiblingBlocks::Generation::Probe(const model::Fingerprint& key) const {
@@ -41,20 +40,18 @@ std::span<const SiblingBlocks::Transition> SiblingBlocks::Generation::Find(
   if (blocks_ == 0) return {};
   const Slot& s = index_[Probe(Key(rest))];
   if (s.rest.lo == 0 || s.n == 0) return {};
-  return {&arena_[s.at], s.n};
+  return {&chunks_[s.at >> kChunkLog2][s.at & (kChunk - 1)], s.n};
 }
 
 bool SiblingBlocks::Generation::Reserve(size_t n) {
-  if (used_ + n <= arena_.size()) return true;
-  if (used_ + n > max_transitions_) return false;
-  size_t size =
-      std::max(arena_.size(), std::min(kFirstTransitions, max_transitions_));
-  while (size < used_ + n) size *= 2;
-  ZeroedArray<Transition> grown(std::min(size, max_transitions_), kHuge);
-  if (used_ != 0)
-    std::memcpy(static_cast<void*>(&grown[0]), &arena_[0],
-                used_ * sizeof(Transition));
-  arena_.swap(grown);
+  if (n > kChunk) return false;
+  if (!chunks_.empty() && used_ + n <= kChunk) return true;
+  // The next chunk: one kept from before the last Clear(), or a new one.
+  const size_t next = chunks_.empty() ? 0 : chunk_ + 1;
+  if (next >= max_chunks_) return false;
+  if (next == chunks_.size()) chunks_.emplace_back(kChunk, kHuge);
+  chunk_ = next;
+  used_ = 0;
   return true;
 }
 
@@ -79,9 +76,10 @@ bool SiblingBlocks::Generation::Put(const model::Fingerprint& rest,
   // A block kept again (it is not: a state is expanded once) leaves the
   // first in the arena, unused.
   if (!b.empty())
-    std::memcpy(static_cast<void*>(&arena_[used_]), b.data(),
+    std::memcpy(static_cast<void*>(&chunks_[chunk_][used_]), b.data(),
                 b.size() * sizeof(Transition));
-  index_[i] = Slot{key, used_, static_cast<uint32_t>(b.size()), 0};
+  index_[i] = Slot{key, chunk_ << kChunkLog2 | used_,
+                   static_cast<uint32_t>(b.size()), 0};
   used_ += b.size();
   return true;
 }
@@ -89,6 +87,8 @@ bool SiblingBlocks::Generation::Put(const model::Fingerprint& rest,
 void SiblingBlocks::Generation::Clear() {
   index_.Clear();
   blocks_ = 0;
+  // Its chunks are written over from the first.
+  chunk_ = 0;
   used_ = 0;
 }
 

@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "model/state_hash.h"
 #include "model/world.h"
@@ -97,17 +98,24 @@ class SiblingBlocks {
       return {rest.lo == 0 ? 1 : rest.lo, rest.hi};
     }
     size_t Probe(const model::Fingerprint& key) const;
-    // Room for `n` more transitions; false past the maximum.
+    // Where `n` more transitions go, in one chunk; false past the maximum.
     bool Reserve(size_t n);
 
     // The index is probed at random, a block read at random once per
     // armed state: both gain from huge pages (zeroed_array.h).
     static constexpr bool kHuge = true;
+    // The transitions are in chunks of one huge page, which a block never
+    // spans: a generation grows without copying, and a cleared one keeps
+    // its chunks for the next (memory faulted in already, which costs the
+    // VM more than its zeroing).
+    static constexpr int kChunkLog2 = 16;  // 2 MiB of transitions
+    static constexpr size_t kChunk = size_t{1} << kChunkLog2;
     ZeroedArray<Slot> index_;
-    ZeroedArray<Transition> arena_;
+    std::vector<ZeroedArray<Transition>> chunks_;
     size_t blocks_ = 0;
-    size_t used_ = 0;  // transitions in the arena
-    size_t max_transitions_;
+    size_t chunk_ = 0;  // the chunk being filled
+    size_t used_ = 0;   // transitions in it
+    size_t max_chunks_;
     size_t max_blocks_;
   };
 

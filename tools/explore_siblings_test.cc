@@ -46,19 +46,40 @@ TEST(SiblingBlocks, FindsEveryBlockPutAcrossGrowth) {
 }
 
 // A full young generation becomes the old one, still found; the one
-// before it is dropped. A block bigger than a generation is not kept.
+// before it is dropped. A block bigger than a chunk is not kept.
 TEST(SiblingBlocks, KeepsTwoGenerations) {
-  SiblingBlocks blocks(6);  // 64 transitions, 16 blocks a generation
-  for (uint64_t i = 1; i <= 8; ++i) blocks.Put(Rest(i), BlockOf(i, 8));
-  // 64 transitions: the first generation is full; 9 starts the second.
-  for (uint64_t i = 9; i <= 16; ++i) blocks.Put(Rest(i), BlockOf(i, 8));
-  for (uint64_t i = 1; i <= 16; ++i) ExpectBlock(blocks, i, 8);
-  blocks.Put(Rest(17), BlockOf(17, 8));  // a third: the first is dropped
-  for (uint64_t i = 1; i <= 8; ++i) EXPECT_TRUE(blocks.Find(Rest(i)).empty());
-  for (uint64_t i = 9; i <= 17; ++i) ExpectBlock(blocks, i, 8);
-  blocks.Put(Rest(18), BlockOf(18, 65));
-  EXPECT_TRUE(blocks.Find(Rest(18)).empty());
-  ExpectBlock(blocks, 17, 8);
+  SiblingBlocks blocks(6);  // an index of 16 blocks, 11 used at most
+  for (uint64_t i = 1; i <= 11; ++i) blocks.Put(Rest(i), BlockOf(i, 8));
+  // The first generation is full; 12 starts the second.
+  for (uint64_t i = 12; i <= 22; ++i) blocks.Put(Rest(i), BlockOf(i, 8));
+  for (uint64_t i = 1; i <= 22; ++i) ExpectBlock(blocks, i, 8);
+  blocks.Put(Rest(23), BlockOf(23, 8));  // a third: the first is dropped
+  for (uint64_t i = 1; i <= 11; ++i) EXPECT_TRUE(blocks.Find(Rest(i)).empty());
+  for (uint64_t i = 12; i <= 23; ++i) ExpectBlock(blocks, i, 8);
+  blocks.Put(Rest(24), BlockOf(24, (size_t{1} << 16) + 1));
+  EXPECT_TRUE(blocks.Find(Rest(24)).empty());
+  ExpectBlock(blocks, 23, 8);
+}
+
+// Blocks fill chunk after chunk, and a generation cleared writes its
+// chunks again: the blocks kept after it are those put since.
+TEST(SiblingBlocks, FillsChunksAndReusesThemAfterAClear) {
+  SiblingBlocks blocks(18);  // 4 chunks of 65536 transitions a generation
+  uint64_t i = 1;
+  // About three generations of 1000-transition blocks.
+  for (; i <= 700; ++i) blocks.Put(Rest(i), BlockOf(i, 1000));
+  size_t kept = 0;
+  for (uint64_t k = 1; k < i; ++k) {
+    const auto found = blocks.Find(Rest(k));
+    if (found.empty()) continue;
+    ++kept;
+    ExpectBlock(blocks, k, 1000);
+  }
+  // Two generations of 4 chunks, 65 blocks a chunk: at most 520, at
+  // least the last full generation and one block.
+  EXPECT_LE(kept, 520u);
+  EXPECT_GE(kept, 261u);
+  ExpectBlock(blocks, 700, 1000);
 }
 
 }  // namespace

@@ -3,8 +3,8 @@
 # Markdown table (the README's). Each row is one `dsifuzz explore` process,
 # so its peak RSS is that row's alone. About 4 minutes on one core, most
 # of it the fixed points of the four-bridge topology without folding (about
-# 100 s and 3.7 GiB; capped at 15 minutes and 12 GiB) and of the larger
-# topology (about 35 s; capped at 10 minutes and 8 GiB).
+# 80 s and 3.3 GiB; capped at 15 minutes and 12 GiB) and of the larger
+# topology (about 30 s; capped at 10 minutes and 8 GiB).
 #   bench/explore.sh [DSIFUZZ] [VARIANT]   (default build/bin/dsifuzz, dsifuzz-fix)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -157,9 +157,10 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
     // generation).
     const TransitionCache::Entry* cached = nullptr;
     TransitionCache::Entry lent;
-    model::Fingerprint fp;          // the child's, if in place or lent
-    model::Faults faults;           // the child's, if lent
-    model::Fingerprint from;        // the transition's, if reusable
+    model::Fingerprint fp;  // the child's, if in place or lent
+    model::Faults faults;   // the child's, if lent
+    // The transition's From(), if the teardown may have lent it or by_armed.
+    model::Fingerprint from;
     model::Fingerprint armed_from;  // its Armed() form, if by_armed
   };
   std::vector<Plan> plan;

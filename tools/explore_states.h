@@ -86,15 +86,17 @@ class FingerprintTable {
   size_t size_ = 0;
 };
 
-// Transitions out of states, for their siblings that differ only in their
-// armed faults (docs/explore.md). An event that calls none of a state's
-// armed fault sites runs as it does with them unarmed (Kernel::
+// Transitions out of states, one by one, for their siblings that differ
+// only in their armed faults (docs/explore.md). An event that calls none of
+// a state's armed fault sites runs as it does with them unarmed (Kernel::
 // fault_sites_called), so the sibling's child is the fault-free state's
-// child with the sibling's faults (From()). An event that calls armed
-// sites runs as it does in any sibling whose first armed site, in the
-// order the event calls them, is the same with the same countdown, if it
-// calls no site after that one (Armed()). A teardown's steps are transitions
-// too (States::JudgeTeardown). Two generations of open-addressed 40-byte
+// child with the sibling's faults: those transitions are kept a block per
+// fault-free state (SiblingBlocks, explore_siblings.h), and the entries
+// here give their fields. An event that calls armed sites runs as it does
+// in any sibling whose first armed site, in the order the event calls
+// them, is the same with the same countdown, if it calls no site after that
+// one (Armed()). A teardown's steps are transitions too (From(), by
+// States::JudgeTeardown). Two generations of open-addressed 40-byte
 // entries: when the young one is full, it becomes the old one and the old
 // one is dropped, so the transitions of the last states expanded stay (a
 // sibling comes a few depths after its fault-free state). A miss only

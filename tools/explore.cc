@@ -32,6 +32,30 @@ struct Node {
   uint32_t perm = 0;
 };
 
+// A transition as a fault-free state's block keeps it (SiblingBlocks), and
+// back as the entry a sibling is lent: the same fields.
+SiblingBlocks::Transition InBlock(const TransitionCache::Entry& t,
+                                  const model::Event& e) {
+  SiblingBlocks::Transition b;
+  b.child_rest = t.child_rest;
+  b.event = SiblingBlocks::Tag(e);
+  b.perm = t.perm;
+  b.violated = t.violated;
+  b.sites_called = t.sites_called;
+  b.site_order = t.site_order;
+  b.valid = 1;
+  return b;
+}
+TransitionCache::Entry FromBlock(const SiblingBlocks::Transition& b) {
+  TransitionCache::Entry t;
+  t.child_rest = b.child_rest;
+  t.perm = b.perm;
+  t.violated = b.violated;
+  t.sites_called = b.sites_called;
+  t.site_order = b.site_order;
+  return t;
+}
+
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
       .count();
@@ -307,11 +331,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
             cache.Prefetch(p.armed_from);
             continue;
           }
-          p.lent.child_rest = t.child_rest;
-          p.lent.perm = t.perm;
-          p.lent.violated = t.violated;
-          p.lent.sites_called = t.sites_called;
-          p.lent.site_order = t.site_order;
+          p.lent = FromBlock(t);
           p.cached = &p.lent;
           p.faults = parent.faults;
           p.fp = model::WithFaults(t.child_rest, p.faults);
@@ -345,15 +365,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         block_out.resize(events);
       }
       auto keep_in_block = [&](size_t k, const TransitionCache::Entry& t) {
-        if (k >= block_out.size()) return;
-        SiblingBlocks::Transition& b = block_out[k];
-        b.child_rest = t.child_rest;
-        b.event = SiblingBlocks::Tag(enabled[k]);
-        b.perm = t.perm;
-        b.violated = t.violated;
-        b.sites_called = t.sites_called;
-        b.site_order = t.site_order;
-        b.valid = 1;
+        if (k < block_out.size()) block_out[k] = InBlock(t, enabled[k]);
       };
       for (size_t k = 0; k < enabled.size(); ++k) {
         const model::Event& e = enabled[k];

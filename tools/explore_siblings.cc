@@ -4,6 +4,8 @@
 #include <cstring>
 #include <utility>
 
+#include "tools/probe_table.h"
+
 namespace dsifuzz {
 namespace {
 // Where an index starts: small searches fault in little.
@@ -24,7 +26,8 @@ void SiblingBlocks::Put(const model::Fingerprint& rest,
 }
 
 SiblingBlocks::Generation::Generation(size_t max_transitions, size_t max_blocks)
-    : index_(std::min(kFirstBlocks, std::max<size_t>(max_blocks, 1)), kHuge),
+    : index_(std::min(kFirstBlocks, std::max<size_t>(max_blocks, 1)), kHuge,
+             std::max<size_t>(max_blocks, 1)),
       max_chunks_(std::max<size_t>(max_transitions >> kChunkLog2, 1)),
       max_blocks_(std::max<size_t>(max_blocks, 1)) {}
 
@@ -64,11 +67,9 @@ bool SiblingBlocks::Generation::Put(const model::Fingerprint& rest,
     // At most 70% full: linear probing stays short.
     if (10 * (blocks_ + 1) > 7 * index_.size()) {
       if (index_.size() >= max_blocks_) return false;
-      ZeroedArray<Slot> old(2 * index_.size(), kHuge);
-      old.swap(index_);
-      for (const Slot& s : old) {
-        if (s.rest.lo != 0) index_[Probe(s.rest)] = s;
-      }
+      DoubleTable(
+          index_, kHuge, [](const Slot& s) { return s.rest.lo != 0; },
+          [](const Slot& s) { return s.rest.lo; });
       i = Probe(key);
     }
     ++blocks_;

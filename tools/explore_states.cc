@@ -4,6 +4,8 @@
 #include <cstring>
 #include <utility>
 
+#include "tools/probe_table.h"
+
 namespace dsifuzz {
 
 ExploreSink::ExploreSink(std::vector<std::unique_ptr<Property>> props)
@@ -35,7 +37,10 @@ void ExploreSink::ClearViolations() {
   for (auto& p : props_) p->ClearViolations();
 }
 
-FingerprintTable::FingerprintTable() : entries_(size_t{1} << 16, kHuge) {}
+// Room set aside for 2^31 entries (32 GiB of address space, no memory):
+// the table doubles in place (tools/probe_table.h).
+FingerprintTable::FingerprintTable()
+    : entries_(size_t{1} << 16, kHuge, size_t{1} << 31) {}
 
 FingerprintTable::Entry FingerprintTable::Stored(const model::Fingerprint& fp) {
   // lo == 0 marks an empty entry: a fingerprint whose lo is 0 is kept as
@@ -76,11 +81,9 @@ uint16_t FingerprintTable::Or(const model::Fingerprint& fp, uint16_t bits) {
 }
 
 void FingerprintTable::Grow() {
-  ZeroedArray<Entry> old(2 * entries_.size(), kHuge);
-  old.swap(entries_);
-  for (const Entry& e : old) {
-    if (e.lo != 0) entries_[Slot(Entry{e.lo, e.hi & ~kFlagBits})] = e;
-  }
+  DoubleTable(
+      entries_, kHuge, [](const Entry& e) { return e.lo != 0; },
+      [](const Entry& e) { return e.lo; });
 }
 
 States::States(model::World& world, ExploreSink& sink, bool share_teardowns)
@@ -111,8 +114,8 @@ model::Fingerprint States::Key(std::string_view* out,
 }
 
 TransitionCache::TransitionCache(int max_log2)
-    : young_(size_t{1} << std::min(16, max_log2)),
-      old_(1),
+    : young_(size_t{1} << std::min(16, max_log2), size_t{1} << max_log2),
+      old_(1, size_t{1} << max_log2),
       max_(size_t{1} << max_log2) {}
 
 model::Fingerprint TransitionCache::From(const model::Fingerprint& parent_rest,
@@ -197,11 +200,9 @@ bool TransitionCache::Generation::Put(const model::Fingerprint& from,
     // At most 70% full: linear probing stays short.
     if (10 * (size_ + 1) > 7 * entries_.size()) {
       if (entries_.size() >= max) return false;
-      ZeroedArray<Entry> old(2 * entries_.size(), kHuge);
-      old.swap(entries_);
-      for (const Entry& o : old) {
-        if (o.used) entries_[Slot(o.from)] = o;
-      }
+      DoubleTable(
+          entries_, kHuge, [](const Entry& e) { return e.used != 0; },
+          [](const Entry& e) { return e.from.lo; });
       slot = &entries_[Slot(from)];
     }
     ++size_;

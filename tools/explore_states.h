@@ -170,7 +170,8 @@ class TransitionCache {
  private:
   class Generation {
    public:
-    explicit Generation(size_t size) : entries_(size, kHuge) {}
+    // Room set aside for `max` entries: it doubles in place.
+    Generation(size_t size, size_t max) : entries_(size, kHuge, max) {}
     const Entry* Find(const model::Fingerprint& from) const {
       const Entry& e = entries_[Slot(from)];
       return e.used ? &e : nullptr;

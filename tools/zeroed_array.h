@@ -27,9 +27,10 @@
 namespace dsifuzz {
 
 // `bytes` of zeroed memory from mmap; with `huge`, aligned to 2 MiB when it
-// (or its reservation) is at least that big and advised to be huge pages. Memory read in order
-// (the frontier) gains nothing from huge pages, and a huge page costs more
-// to fault in (the kernel zeroes 2 MiB, and may compact memory first).
+// (or its reservation) is at least that big and advised to be huge pages.
+// Memory read in order (the frontier) gains nothing from huge pages, and a huge
+// page costs more to fault in (the kernel zeroes 2 MiB, and may compact memory
+// first).
 class HugeBuffer {
  public:
   HugeBuffer() = default;
@@ -98,7 +99,9 @@ class HugeBuffer {
  private:
   static constexpr size_t kPage = 4096;
   static constexpr size_t kHugePage = size_t{2} << 20;
-  static size_t Round(size_t bytes) { return (bytes + kPage - 1) & ~(kPage - 1); }
+  static size_t Round(size_t bytes) {
+    return (bytes + kPage - 1) & ~(kPage - 1);
+  }
   // Makes [mapped_, length) readable and writable, and faults it in.
   bool MapMore(size_t length) {
     char* from = data_ + mapped_;

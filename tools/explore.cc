@@ -14,6 +14,7 @@
 #include "model/state_symmetry.h"
 #include "model/world.h"
 #include "properties/property.h"
+#include "tools/chunked_vector.h"
 #include "tools/coverage.h"
 #include "tools/explore_frontier.h"
 #include "tools/explore_siblings.h"
@@ -95,7 +96,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         "explore: at most ", kMaxProperties, " properties at a time"));
 
   ExploreResult r;
-  std::vector<Node> nodes;
+  ChunkedVector<Node> nodes;
   // Per property: the node whose path first failed it, or -1.
   std::vector<int64_t> found(nprops, -1);
   size_t open = nprops;

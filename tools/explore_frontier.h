@@ -33,6 +33,7 @@
 
 #include "model/state.h"
 #include "model/state_hash.h"
+#include "tools/chunked_vector.h"
 #include "tools/zeroed_array.h"
 
 namespace dsifuzz {
@@ -128,12 +129,13 @@ class Frontier {
   // The oldest generation an entry's key is in.
   uint32_t OldestKey() const {
     uint32_t oldest = UINT32_MAX;
-    for (const Entry& e : entries_) oldest = std::min(oldest, e.gen);
+    for (size_t i = 0; i < entries_.size(); ++i)
+      oldest = std::min(oldest, entries_[i].gen);
     return oldest;
   }
 
  private:
-  std::vector<Entry> entries_;
+  ChunkedVector<Entry> entries_;
 };
 
 }  // namespace dsifuzz

@@ -247,7 +247,10 @@ void World::EnabledEvents(std::vector<Event>& out) const {
   }
   if (!state_.deferred_active.empty())
     out.push_back(Event{EventKind::kDeferredProbe});
-  const Faults& f = state_.faults;
+  AppendFailEvents(state_.faults, out);
+}
+
+void World::AppendFailEvents(const Faults& f, std::vector<Event>& out) {
   const int counts[] = {f.kzalloc, f.devres, f.attach, f.device_add};
   for (int16_t site = 0; site < 4; ++site) {
     if (counts[site] == 0) out.push_back(Event{EventKind::kFail, site});

@@ -127,6 +127,10 @@ class World {
   // per device bind, unbind, remove, add, transfer; per driver rmmod or
   // insmod; deferred-probe; per fault site `fail SITE` (count 1).
   void EnabledEvents(std::vector<Event>& out) const;
+  // Its last part: `fail SITE` for each site `faults` does not arm. The
+  // events before them do not look at the faults (the explorer lists an
+  // armed state's events from its fault-free sibling's and these).
+  static void AppendFailEvents(const Faults& faults, std::vector<Event>& out);
 
   // The one-line text of an event ("bind bridge0").
   std::string Format(const Event& e) const;

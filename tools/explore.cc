@@ -258,10 +258,21 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
       const uint32_t parent_node = pe.node;
       const model::Fingerprint parent_rest = pe.rest;
       const uint8_t armed = parent.faults.Armed();
-      world.Restore(parent, &sink);
-      bool pristine = true;  // the world is `parent`
       enabled.clear();
-      world.EnabledEvents(enabled);
+      // With its fault-free sibling's block, the parent's events are the
+      // block's, then its fail events (World::EnabledEvents), and the world
+      // becomes the parent only if an event runs: most armed parents have
+      // every transition lent.
+      bool pristine = false;  // the world is `parent`
+      if (!sibling.empty()) {
+        for (const SiblingBlocks::Transition& t : sibling)
+          enabled.push_back(SiblingBlocks::Untag(t.event));
+        model::World::AppendFailEvents(parent.faults, enabled);
+      } else {
+        world.Restore(parent, &sink);
+        pristine = true;
+        world.EnabledEvents(enabled);
+      }
       // With no fault armed, the one transition the cache may hold is the
       // first step of the teardown judged when the state was reached.
       model::Event teardown_step{model::EventKind::kFail, -1, 0};  // none
@@ -364,6 +375,9 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
                enabled[events].kind != model::EventKind::kFail)
           ++events;
         block_out.resize(events);
+        // Every event's tag, kept or not: the block lists the events.
+        for (size_t k = 0; k < events; ++k)
+          block_out[k].event = SiblingBlocks::Tag(enabled[k]);
       }
       auto keep_in_block = [&](size_t k, const TransitionCache::Entry& t) {
         if (k < block_out.size()) block_out[k] = InBlock(t, enabled[k]);

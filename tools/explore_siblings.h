@@ -47,10 +47,15 @@ class SiblingBlocks {
     // fault_site_order).
     uint8_t site_order = 0;
   };
-  // The event as one word, to check a block's transition against.
+  // An event other than a fail event as one word (a block lists its
+  // state's events: Untag() gives them back).
   static uint32_t Tag(const model::Event& e) {
     return static_cast<uint32_t>(e.kind) |
            static_cast<uint32_t>(static_cast<uint16_t>(e.arg)) << 8;
+  }
+  static model::Event Untag(uint32_t tag) {
+    return model::Event{static_cast<model::EventKind>(tag & 0xFF),
+                        static_cast<int16_t>(tag >> 8)};
   }
 
   // Each generation holds up to 2^max_log2 transitions, and an index of

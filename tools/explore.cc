@@ -211,6 +211,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   std::string_view decoded;  // the key `parent` was decoded from
   std::string_view memory;   // its properties' part
   std::vector<model::Event> enabled;
+  bool bad_key = false;  // a key did not decode (cannot be)
   for (int depth = 0;; ++depth) {
     r.depth_reached = depth;
     if (opts.max_depth >= 0 && depth >= opts.max_depth) {
@@ -246,18 +247,25 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           __builtin_prefetch(bytes + at);
       }
       // Siblings that armed faults in place share a key, and follow one
-      // another: decoded once.
-      if (pe.key.data() != decoded.data()) {
+      // another: decoded once, when the world first needs the parent.
+      auto decode = [&] {
+        if (pe.key.data() == decoded.data()) return;
         std::string_view in = pe.key;
-        if (!model::DecodeState(in, parent))
-          return absl::InternalError("explore: a state key does not decode");
-        decoded = pe.key;
+        bad_key = !model::DecodeState(in, parent);
+        decoded = bad_key ? std::string_view() : pe.key;
         memory = in;
-      }
-      parent.faults = pe.faults;  // the key's may be a sibling's
+      };
       const uint32_t parent_node = pe.node;
       const model::Fingerprint parent_rest = pe.rest;
-      const uint8_t armed = parent.faults.Armed();
+      const model::Faults parent_faults = pe.faults;  // the key's may be a
+                                                      // sibling's
+      const uint8_t armed = parent_faults.Armed();
+      // The world becomes the parent.
+      auto restore = [&] {
+        decode();
+        parent.faults = parent_faults;
+        world.Restore(parent, &sink);
+      };
       enabled.clear();
       // With its fault-free sibling's block, the parent's events are the
       // block's, then its fail events (World::EnabledEvents), and the world
@@ -267,9 +275,9 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
       if (!sibling.empty()) {
         for (const SiblingBlocks::Transition& t : sibling)
           enabled.push_back(SiblingBlocks::Untag(t.event));
-        model::World::AppendFailEvents(parent.faults, enabled);
+        model::World::AppendFailEvents(parent_faults, enabled);
       } else {
-        world.Restore(parent, &sink);
+        restore();
         pristine = true;
         world.EnabledEvents(enabled);
       }
@@ -299,7 +307,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         // Arming a fault writes the faults: never reused.
         p.reusable = reuse && !fail;
         if (p.in_place) {
-          model::Faults faults = parent.faults;
+          model::Faults faults = parent_faults;
           faults.at(static_cast<model::FaultSite>(e.arg)) = e.count;
           p.fp = model::WithFaults(parent_rest, faults);
           states.Prefetch(p.fp);
@@ -315,7 +323,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           if (!p.reusable || !(enabled[k] == teardown_step)) continue;
           p.cached = cache.Find(p.from);
           if (p.cached == nullptr) continue;
-          p.faults = parent.faults;
+          p.faults = parent_faults;
           p.fp = model::WithFaults(p.cached->child_rest, p.faults);
           states.Prefetch(p.fp);
         }
@@ -333,19 +341,19 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
             // Looked up below, now that the fault-free state's transition
             // says which armed site the event calls first.
             const int first = TransitionCache::FirstArmed(
-                t.site_order, t.sites_called, parent.faults, &p.sites);
+                t.site_order, t.sites_called, parent_faults, &p.sites);
             if (first < 0) continue;  // cannot be: it calls an armed site
             p.by_armed = true;
             p.from = TransitionCache::From(parent_rest, enabled[k]);
             p.armed_from = TransitionCache::Armed(
                 p.from, first,
-                parent.faults.at(static_cast<model::FaultSite>(first)));
+                parent_faults.at(static_cast<model::FaultSite>(first)));
             cache.Prefetch(p.armed_from);
             continue;
           }
           p.lent = FromBlock(t);
           p.cached = &p.lent;
-          p.faults = parent.faults;
+          p.faults = parent_faults;
           p.fp = model::WithFaults(t.child_rest, p.faults);
           states.Prefetch(p.fp);
         }
@@ -355,7 +363,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           p.cached = cache.Find(p.armed_from);
           if (p.cached == nullptr) continue;
           p.faults = TransitionCache::Merge(
-              parent.faults, p.cached->sites_called, p.cached->faults_after);
+              parent_faults, p.cached->sites_called, p.cached->faults_after);
           p.fp = model::WithFaults(p.cached->child_rest, p.faults);
           states.Prefetch(p.fp);
         }
@@ -387,7 +395,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         const bool in_place = plan[k].in_place;
         const TransitionCache::Entry* cached = plan[k].cached;
         auto take = [&] {
-          if (!pristine) world.Restore(parent, &sink);
+          if (!pristine) restore();
           pristine = false;
           sink.Prime(memory);
           world.ApplyEnabled(e);
@@ -459,7 +467,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         ++r.states;
         // The child's rest and faults: its teardown may be its fault-free
         // sibling's (States::KnownTeardown), with no need to run it.
-        model::Faults child_faults = parent.faults;
+        model::Faults child_faults = parent_faults;
         model::Fingerprint child_rest = parent_rest;
         if (in_place) {
           child_faults.at(static_cast<model::FaultSite>(e.arg)) = e.count;
@@ -522,8 +530,12 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           }
         }
       }
+      if (bad_key)
+        return absl::InternalError("explore: a state key does not decode");
       if (!block_out.empty()) blocks.Put(parent_rest, block_out);
     }
+    if (bad_key)
+      return absl::InternalError("explore: a state key does not decode");
     r.transitions += d.transitions;
     r.per_depth.push_back(d);
     if (opts.on_depth) opts.on_depth(d, Seconds(start), PeakRssKib());

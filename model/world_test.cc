@@ -327,6 +327,40 @@ TEST(WorldTest, EnabledEventsAreThoseCheckAccepts) {
   EXPECT_GT(checked, 10000u);
 }
 
+// The explorer lists an armed state's events from its fault-free
+// sibling's (tools/explore.cc): they are the same, in the same order, but
+// for the fail events, which come last (World::AppendFailEvents).
+TEST(WorldTest, ArmedStatesHaveTheirFaultFreeSiblingsEventsThenFailEvents) {
+  const Topology topo = test::TwoHostsFourPeripherals();
+  size_t armed = 0;
+  for (const std::string& variant : VariantNames()) {
+    for (uint32_t seed = 1; seed <= 20; ++seed) {
+      SCOPED_TRACE(variant + " seed " + std::to_string(seed));
+      World w(topo, FindVariant(variant), nullptr);
+      World sibling(topo, FindVariant(variant), nullptr);
+      w.Setup();
+      std::mt19937 rng(seed);
+      std::vector<Event> enabled;
+      for (int i = 0; i < 16; ++i) {
+        enabled.clear();
+        w.EnabledEvents(enabled);
+        State fault_free = w.Save();
+        fault_free.faults = Faults{};
+        sibling.Restore(fault_free, nullptr);
+        std::vector<Event> want;
+        sibling.EnabledEvents(want);
+        while (!want.empty() && want.back().kind == EventKind::kFail)
+          want.pop_back();
+        World::AppendFailEvents(w.state().faults, want);
+        ASSERT_EQ(enabled, want) << "after " << i << " events";
+        armed += w.state().faults.Armed() != 0 ? 1 : 0;
+        w.ApplyEnabled(enabled[rng() % enabled.size()]);
+      }
+    }
+  }
+  EXPECT_GT(armed, 500u);  // the walks arm faults
+}
+
 // The faults are read only at the calls of their sites: an event that
 // calls none of the sites armed in a state runs as it does with them
 // unarmed, and leaves them armed (the explorer reuses such transitions).

@@ -6,11 +6,15 @@
 // states, the transition cache, the index and blocks of SiblingBlocks) gain
 // from huge pages: fewer TLB misses, each a page walk in the VM, and a
 // software prefetch waits for its walk (measured on the project's VM:
-// 7.6 s against 7.3 s to depth 10 on four devm bridges).
+// 7.6 s against 7.3 s to depth 10 on four devm bridges). A buffer may set
+// address space aside (no memory) to grow into in place: the tables double
+// there (tools/probe_table.h) and keep the pages they have.
 //
 //   ZeroedArray<Entry> table(size_t{1} << 20, /*huge=*/true);  // all zero
 //   table[i] = ...;
 //   HugeBuffer block(4 << 20, /*huge=*/false);  // zeroed bytes
+//   ZeroedArray<Entry> t(1 << 16, true, /*reserve=*/1 << 24);
+//   t.Grow(1 << 17);  // in place, the new half zero
 #ifndef DSIFUZZ_TOOLS_ZEROED_ARRAY_H_
 #define DSIFUZZ_TOOLS_ZEROED_ARRAY_H_
 

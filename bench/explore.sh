@@ -5,8 +5,8 @@
 # three times and shows the run of median time (wall clock on a shared VM
 # moves by tens of percent within minutes), a fixed point once. About 6
 # minutes on one core, most of it the fixed points of the four-bridge
-# topology without folding (about 80 s and 3.3 GiB; capped at 15 minutes
-# and 12 GiB) and of the larger topology (about 30 s; capped at 10 minutes
+# topology without folding (about 70 s and 3.1 GiB; capped at 15 minutes
+# and 12 GiB) and of the larger topology (about 25 s; capped at 10 minutes
 # and 8 GiB), and the depth-12 rows.
 #   bench/explore.sh [DSIFUZZ] [VARIANT]   (default build/bin/dsifuzz, dsifuzz-fix)
 set -eu

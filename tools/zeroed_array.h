@@ -32,9 +32,9 @@ namespace dsifuzz {
 
 // `bytes` of zeroed memory from mmap; with `huge`, aligned to 2 MiB when it
 // (or its reservation) is at least that big and advised to be huge pages.
-// Memory read in order (the frontier) gains nothing from huge pages, and a huge
-// page costs more to fault in (the kernel zeroes 2 MiB, and may compact memory
-// first).
+// Memory read in order (the frontier's keys) gains nothing from huge pages, and
+// a huge page costs more to fault in (the kernel zeroes 2 MiB, and may compact
+// memory first).
 class HugeBuffer {
  public:
   HugeBuffer() = default;
@@ -108,6 +108,7 @@ class HugeBuffer {
   }
   // Makes [mapped_, length) readable and writable, and faults it in.
   bool MapMore(size_t length) {
+    if (length <= mapped_) return true;
     char* from = data_ + mapped_;
     const size_t n = length - mapped_;
     if (mprotect(from, n, PROT_READ | PROT_WRITE) != 0) return false;

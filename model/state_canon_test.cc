@@ -110,30 +110,21 @@ void RunSide(const Topology& topo, const std::string& variant, uint32_t seed,
 TEST(Canonicalize, ArmingAFaultRewritesTheEncodingInPlace) {
   int rewritten = 0;
   const Topology topo = Mixed();
-  for (const std::string& variant : VariantNames()) {
-    for (uint32_t seed = 1; seed <= 10; ++seed) {
-      World w(topo, FindVariant(variant), nullptr);
-      w.Setup();
-      std::mt19937 rng(seed);
-      std::vector<Event> enabled;
-      for (int i = 0; i < 16; ++i) {
-        enabled.clear();
-        w.EnabledEvents(enabled);
-        const State before = w.Save();
-        for (const Event& e : enabled) {
-          if (e.kind != EventKind::kFail) continue;
-          std::string key = Canonical(before);
-          RewriteFault(key, e.arg, e.count);
-          ASSERT_TRUE(w.Apply(e).ok());
-          ASSERT_TRUE(key == Canonical(w.state()))
-              << variant << " seed " << seed << " " << w.Format(e);
-          w.Restore(before, nullptr);
-          ++rewritten;
-        }
-        ASSERT_TRUE(w.Apply(enabled[rng() % enabled.size()]).ok());
-      }
-    }
-  }
+  test::ForEachWalkState(topo, 10, 16,
+                         [&](const std::string&, World& w,
+                             const std::vector<Event>& enabled, int) {
+                           const State before = w.Save();
+                           for (const Event& e : enabled) {
+                             if (e.kind != EventKind::kFail) continue;
+                             std::string key = Canonical(before);
+                             RewriteFault(key, e.arg, e.count);
+                             ASSERT_TRUE(w.Apply(e).ok());
+                             ASSERT_TRUE(key == Canonical(w.state()))
+                                 << w.Format(e);
+                             w.Restore(before, nullptr);
+                             ++rewritten;
+                           }
+                         });
   EXPECT_GT(rewritten, 1000);
 }
 

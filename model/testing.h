@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -151,6 +152,33 @@ inline std::string Canonical(const State& s) {
   Renaming r;
   EncodeCanonical(s, out, r);
   return out;
+}
+
+// Random walks of the enabled events, for what must hold in every state:
+// for each variant and seeds 1..`seeds`, a world on `topo` set up, then
+// `steps` times `at(variant, world, enabled, step)` on the state and its
+// enabled events, and one of them, chosen at random, applied (`at` may run
+// events, but leaves the world in the state it was given). Failures name
+// the variant and seed; a fatal one ends the walks.
+template <class At>
+void ForEachWalkState(const Topology& topo, uint32_t seeds, int steps,
+                      At&& at) {
+  for (const std::string& variant : VariantNames()) {
+    for (uint32_t seed = 1; seed <= seeds; ++seed) {
+      SCOPED_TRACE(variant + " seed " + std::to_string(seed));
+      World w(topo, FindVariant(variant), nullptr);
+      w.Setup();
+      std::mt19937 rng(seed);
+      std::vector<Event> enabled;
+      for (int i = 0; i < steps; ++i) {
+        enabled.clear();
+        w.EnabledEvents(enabled);
+        at(variant, w, enabled, i);
+        if (::testing::Test::HasFatalFailure()) return;
+        ASSERT_TRUE(w.Apply(enabled[rng() % enabled.size()]).ok());
+      }
+    }
+  }
 }
 
 // A World on upstream-6.11 over its own topology and fact log, set up.

@@ -299,16 +299,11 @@ TEST(WorldTest, EnabledEventsAreThoseCheckAccepts) {
   for (int site = 0; site < kFaultSites; ++site)
     all.push_back(On(EventKind::kFail, site));
   size_t checked = 0;
-  for (const std::string& variant : VariantNames()) {
-    for (uint32_t seed = 1; seed <= 20; ++seed) {
-      SCOPED_TRACE(variant + " seed " + std::to_string(seed));
-      World w(topo, FindVariant(variant), nullptr);
-      w.Setup();
-      std::mt19937 rng(seed);
-      std::vector<Event> enabled;
-      for (int i = 0; i < 16; ++i) {
-        enabled.clear();
-        w.EnabledEvents(enabled);
+  test::ForEachWalkState(
+      topo, 20, 16,
+      [&](const std::string&, World& w, const std::vector<Event>& at_state,
+          int i) {
+        std::vector<Event> enabled = at_state;
         std::vector<Event> accepted;
         for (const Event& e : all) {
           if (w.Check(e).ok()) accepted.push_back(e);
@@ -320,10 +315,7 @@ TEST(WorldTest, EnabledEventsAreThoseCheckAccepts) {
         std::sort(accepted.begin(), accepted.end(), order);
         ASSERT_EQ(enabled, accepted) << "after " << i << " events";
         checked += accepted.size();
-        w.ApplyEnabled(enabled[rng() % enabled.size()]);
-      }
-    }
-  }
+      });
   EXPECT_GT(checked, 10000u);
 }
 
@@ -333,17 +325,11 @@ TEST(WorldTest, EnabledEventsAreThoseCheckAccepts) {
 TEST(WorldTest, ArmedStatesHaveTheirFaultFreeSiblingsEventsThenFailEvents) {
   const Topology topo = test::TwoHostsFourPeripherals();
   size_t armed = 0;
-  for (const std::string& variant : VariantNames()) {
-    for (uint32_t seed = 1; seed <= 20; ++seed) {
-      SCOPED_TRACE(variant + " seed " + std::to_string(seed));
-      World w(topo, FindVariant(variant), nullptr);
-      World sibling(topo, FindVariant(variant), nullptr);
-      w.Setup();
-      std::mt19937 rng(seed);
-      std::vector<Event> enabled;
-      for (int i = 0; i < 16; ++i) {
-        enabled.clear();
-        w.EnabledEvents(enabled);
+  test::ForEachWalkState(
+      topo, 20, 16,
+      [&](const std::string& variant, World& w,
+          const std::vector<Event>& enabled, int i) {
+        World sibling(topo, FindVariant(variant), nullptr);
         State fault_free = w.Save();
         fault_free.faults = Faults{};
         sibling.Restore(fault_free, nullptr);
@@ -354,10 +340,7 @@ TEST(WorldTest, ArmedStatesHaveTheirFaultFreeSiblingsEventsThenFailEvents) {
         World::AppendFailEvents(w.state().faults, want);
         ASSERT_EQ(enabled, want) << "after " << i << " events";
         armed += w.state().faults.Armed() != 0 ? 1 : 0;
-        w.ApplyEnabled(enabled[rng() % enabled.size()]);
-      }
-    }
-  }
+      });
   EXPECT_GT(armed, 500u);  // the walks arm faults
 }
 

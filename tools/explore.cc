@@ -329,14 +329,12 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         }
       }
       if (armed != 0) {
-        // The parent's k-th event is its fault-free sibling's k-th, but for
-        // the fail events, which come last (World::EnabledEvents).
-        for (size_t k = 0; k < enabled.size() && k < sibling.size(); ++k) {
+        // The parent's k-th event is its fault-free sibling's k-th (listed
+        // from its block above), but for the fail events, which come last.
+        for (size_t k = 0; k < sibling.size(); ++k) {
           Plan& p = plan[k];
           const SiblingBlocks::Transition& t = sibling[k];
-          if (!p.reusable || !t.valid ||
-              t.event != SiblingBlocks::Tag(enabled[k]))
-            continue;
+          if (!p.reusable || !t.valid) continue;
           if ((t.sites_called & armed) != 0) {
             // Looked up below, now that the fault-free state's transition
             // says which armed site the event calls first.

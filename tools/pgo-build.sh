@@ -12,6 +12,12 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build-pgo}"
 export BUILD_DIR
+# The PGO stage is a CMake cache setting: in build/ it would outlive this
+# script and make every later build of the tests a profile-guided one.
+if [[ "$(realpath -m "$BUILD_DIR")" == "$(realpath -m "$ROOT/build")" ]]; then
+  echo "pgo-build: BUILD_DIR is build/, the default build's; pick another" >&2
+  exit 2
+fi
 profiles="$BUILD_DIR/pgo"
 
 # Stage 1: instrumented. Profiles of an earlier training go first: gcc

@@ -2,9 +2,9 @@
 # A profile-guided, link-time-optimized build of the dsifuzz command (gcc
 # -fprofile-use -flto): an instrumented build, a training run of the
 # explorer and the fuzzer, then the build from its profiles. About four
-# minutes on two cores; the explorer runs 11% fewer instructions and
-# about 11% faster (README, "Speed"). Nothing else changes: the same
-# output, byte for byte.
+# minutes on two cores; the explorer runs 11% fewer instructions and is
+# 6-16% faster in interleaved runs (README, "Exploring"; bench/compare.sh).
+# Nothing else changes: the same output, byte for byte.
 #   tools/pgo-build.sh [CMAKE_ARGS...]   into $BUILD_DIR (./build-pgo):
 #                                        build-pgo/bin/dsifuzz
 set -euo pipefail

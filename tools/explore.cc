@@ -211,7 +211,12 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   std::string_view decoded;  // the key `parent` was decoded from
   std::string_view memory;   // its properties' part
   std::vector<model::Event> enabled;
-  bool bad_key = false;  // a key did not decode (cannot be)
+  // A key that does not decode (cannot be) leaves `parent` unusable: the
+  // search stops at once, before the world runs from it.
+  bool bad_key = false;
+  auto bad_key_error = [] {
+    return absl::InternalError("explore: a state key does not decode");
+  };
   for (int depth = 0;; ++depth) {
     r.depth_reached = depth;
     if (opts.max_depth >= 0 && depth >= opts.max_depth) {
@@ -278,6 +283,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         model::World::AppendFailEvents(parent_faults, enabled);
       } else {
         restore();
+        if (bad_key) return bad_key_error();
         pristine = true;
         world.EnabledEvents(enabled);
       }
@@ -395,8 +401,10 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         auto take = [&] {
           if (!pristine) restore();
           pristine = false;
+          if (bad_key) return false;
           sink.Prime(memory);
           world.ApplyEnabled(e);
+          return true;
         };
         uint32_t during = 0;
         model::Fingerprint rest;  // the child's, when run
@@ -410,7 +418,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           ++r.reused;
           keep_in_block(k, *cached);
         } else {
-          take();
+          if (!take()) return bad_key_error();
           if (opts.coverage != nullptr) opts.coverage->Visit(world);
           // Whether the event itself fails a property depends on the
           // parent and the event, not on the state reached: checked on
@@ -484,7 +492,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         // with the fingerprint the sibling gave.
         bool on_world = !in_place && cached == nullptr;
         if (cached != nullptr && (keep || !known)) {
-          take();
+          if (!take()) return bad_key_error();
           normalize();
           if (!(states.Key(&key) == fp))
             return absl::InternalError(
@@ -501,7 +509,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           }
         }
         if (!known) {
-          if (!on_world) take();
+          if (!on_world && !take()) return bad_key_error();
           // The teardown's verdict depends only on the state reached (and
           // the properties' memories): judged once per distinct state.
           // Its steps are lent only if the search goes on: a state
@@ -530,8 +538,6 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
       }
       if (!block_out.empty()) blocks.Put(parent_rest, block_out);
     }
-    if (bad_key)
-      return absl::InternalError("explore: a state key does not decode");
     r.transitions += d.transitions;
     r.per_depth.push_back(d);
     if (opts.on_depth) opts.on_depth(d, Seconds(start), PeakRssKib());

@@ -1,13 +1,13 @@
 #!/bin/sh
-# kernel/random-scenarios.py: the same seed writes the same files, each
-# with 3 to 14 events, every file replays on the model, and a directory
-# that holds scenarios already is refused. With `kernel`, the files are
-# then replayed on the real kernel too, which must agree with the model.
+# `dsifuzz kernel-replay --random`: the same seed writes the same files,
+# each with 3 to 14 events, every file replays on the model, a directory
+# that holds scenarios already is refused, and bad uses are refused. With
+# `kernel`, the files are then replayed on the real kernel too, which must
+# agree with the model.
 #   kernel/random_scenarios_test.sh DSIFUZZ WORK [kernel]
 set -eu
 bin=$1
 work=$2
-script=$(cd "$(dirname "$0")" && pwd)/random-scenarios.py
 rm -rf "$work"
 mkdir -p "$work"
 fail() {
@@ -16,22 +16,34 @@ fail() {
 }
 count=6
 [ "${3:-}" = kernel ] && count=10
-"$script" --dsifuzz "$bin" --seed 7 --count "$count" "$work/a"
-"$script" --dsifuzz "$bin" --seed 7 --count "$count" "$work/b"
+"$bin" kernel-replay --random "$count" --seed 7 --out "$work/a" --plan >"$work/plan.a"
+"$bin" kernel-replay --random "$count" --seed 7 --out "$work/b" --plan >/dev/null
 diff -r "$work/a" "$work/b" || fail "the same seed wrote other files"
 [ "$(ls "$work/a" | wc -l)" -eq "$count" ] || fail "not $count files"
+[ "$(grep -c '^#define DFZ_SCENARIO' "$work/plan.a")" -eq "$count" ] ||
+  fail "--plan did not print a header per file"
 for f in "$work/a"/*.dsi; do
-  n=$(grep -cvE '^(#|device )' "$f")
+  n=$(grep -cvE '^(#|device |variant )' "$f")
   [ "$n" -ge 3 ] && [ "$n" -le 14 ] || fail "$f: $n events"
 done
+"$bin" kernel-replay --random "$count" --seed 8 --out "$work/c" --plan >/dev/null
+diff -r "$work/a" "$work/c" >/dev/null && fail "another seed wrote the same files"
 # 0 or 1 (a property failed); 2 is a file or event the model refuses.
 status=0
 "$bin" replay --quiet "$work/a" >"$work/replay.out" 2>&1 || status=$?
 [ "$status" -le 1 ] || { cat "$work/replay.out" >&2; fail "a file does not replay"; }
-if "$script" --dsifuzz "$bin" --count 1 "$work/a" 2>"$work/err"; then
-  fail "a directory with scenarios was filled again"
-fi
-grep -q "already holds scenarios" "$work/err" || fail "no reason given"
+refused() {  # WHAT EXPECTED_MESSAGE ARGS...
+  what=$1
+  message=$2
+  shift 2
+  if "$bin" kernel-replay "$@" >/dev/null 2>"$work/err"; then
+    fail "$what was accepted"
+  fi
+  grep -q -e "$message" "$work/err" || { cat "$work/err" >&2; fail "$what: no reason given"; }
+}
+refused "a second fill" "holds scenarios already" --random 1 --out "$work/a" --plan
+refused "--random 0" "--random" --random 0 --out "$work/d" --plan
+refused "--random with files" "takes no FILE" --random 1 --out "$work/d" "$work/a"
 if [ "${3:-}" = kernel ]; then
   "$bin" kernel-replay --work "$work/kernel" "$work/a"
 fi

@@ -332,6 +332,27 @@ TEST(GeneratorTest, EveryEventAppliesOnAGivenTopology) {
   }
 }
 
+// `allow` leaves events out of the walk, which still takes only events
+// that apply; a walk where none may be taken ends there.
+TEST(GeneratorTest, AllowLeavesEventsOut) {
+  GenOptions opts;
+  opts.allow = [](const model::Event& e) {
+    return e.kind != model::EventKind::kFail &&
+           e.kind != model::EventKind::kBind;
+  };
+  for (uint64_t seed = 0; seed < 100; ++seed) {
+    Scenario s = GenerateCase(seed, opts, nullptr);
+    SCOPED_TRACE(FormatScenario(s));
+    EXPECT_TRUE(Judge(s, {}).valid);
+    for (const model::Event& e : s.events) {
+      EXPECT_NE(e.kind, model::EventKind::kFail);
+      EXPECT_NE(e.kind, model::EventKind::kBind);
+    }
+  }
+  opts.allow = [](const model::Event&) { return false; };
+  EXPECT_TRUE(GenerateCase(1, opts, nullptr).events.empty());
+}
+
 TEST(GeneratorTest, SameSeedSameScenario) {
   GenOptions opts;
   for (uint64_t seed = 0; seed < 50; ++seed) {

@@ -103,9 +103,11 @@ void Walk(model::World& world, Rng& rng, const GenOptions& opts, Scenario& s,
     weights.clear();
     uint32_t total = 0;
     for (const Event& e : enabled) {
-      weights.push_back(Weight(world, e));
+      const bool allowed = opts.allow == nullptr || opts.allow(e);
+      weights.push_back(allowed ? Weight(world, e) : 0);
       total += weights.back();
     }
+    if (total == 0) break;
     uint32_t pick = rng.Below(total);
     size_t k = 0;
     for (; k + 1 < enabled.size(); ++k) {

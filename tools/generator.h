@@ -24,6 +24,10 @@ struct GenOptions {
   int max_events = 24;
   // Devices to use; generated when empty.
   std::optional<model::Topology> topology;
+  // The events the walk may take among those that apply; all when null
+  // (the kernel replay's random scenarios leave out what its module cannot
+  // run). A walk where none may be taken ends there.
+  bool (*allow)(const model::Event&) = nullptr;
 };
 
 // Counts of what the generator produced, to show the distribution.

@@ -8,7 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "model/world.h"
 #include "properties/property.h"
+#include "tools/generator.h"
 #include "tools/report.h"
+#include "tools/rng.h"
 
 namespace dsifuzz {
 
@@ -211,6 +213,32 @@ std::string Header(const Scenario& s, const std::vector<Event>& events,
 }
 
 }  // namespace
+
+bool KernelRuns(const Event& e) { return *OpName(e) != '\0'; }
+
+absl::StatusOr<Scenario> RandomKernelScenario(uint64_t seed, uint64_t index) {
+  Rng rng(RunSeed(seed, index));
+  GenOptions o;
+  o.variant = std::string(kKernelVariant);
+  o.max_events = 14;
+  o.allow = &KernelRuns;
+  // About one case in three is drawn again (a short walk, no peripheral,
+  // a panel the module cannot tell apart); a thousand draws that all are
+  // would be a broken generator.
+  for (int draw = 0; draw < 1000; ++draw) {
+    Scenario s = GenerateCase(rng.Next(), o, nullptr);
+    const bool peripheral =
+        std::any_of(s.topology.devices.begin(), s.topology.devices.end(),
+                    [](const model::TopoDevice& d) {
+                      return d.kind != DeviceKind::kDsiController;
+                    });
+    if (peripheral && s.events.size() >= 3 && Unsupported(s, s.events).empty())
+      return s;
+  }
+  return absl::InternalError(absl::StrCat(
+      "kernel-replay: no expressible scenario in 1000 draws (seed ", seed,
+      ", index ", index, ")"));
+}
 
 absl::StatusOr<KernelCase> PlanKernelReplay(const Scenario& s) {
   KernelCase c;

@@ -6,11 +6,13 @@
 #ifndef DSIFUZZ_TOOLS_KERNEL_REPLAY_H_
 #define DSIFUZZ_TOOLS_KERNEL_REPLAY_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "model/world.h"
 #include "tools/scenario.h"
 
 namespace dsifuzz {
@@ -60,6 +62,19 @@ struct KernelCase {
   // also reports them: host-pairing, double unregister...).
   std::vector<std::string> model_only;
 };
+
+// Whether the module can run `e`: every event but a fail event of a site
+// other than the host's attach op (docs/kernel-replay.md).
+bool KernelRuns(const model::Event& e);
+
+// Random scenario `index` of `seed` that the kernel can express: a case of
+// the fuzzer's generator (GenerateCase, tools/generator.h) on the kernel's
+// variant, a random topology with at least one peripheral, 3 to 14 events
+// the module runs, each drawn among those that apply after the events
+// before it; cases that PlanKernelReplay would call not expressible (a
+// panel on channel 4 or 5, two panels on one channel) are drawn again.
+// The same seed and index give the same scenario. `path` is unset.
+absl::StatusOr<Scenario> RandomKernelScenario(uint64_t seed, uint64_t index);
 
 // Replays `s` on the upstream model (teardown included) and writes the
 // module's header. An event that does not apply is FailedPrecondition.

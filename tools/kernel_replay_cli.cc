@@ -68,11 +68,17 @@ struct Options {
   std::string scripts = std::string(DSIFUZZ_SOURCE_DIR) + "/kernel";
   uint64_t timeout = 180;
   bool plan_only = false;  // --plan: print the module header, run nothing
+  // --random N: write N random scenarios the kernel can express into
+  // --out (RandomKernelScenario), then replay them.
+  uint64_t random = 0;
+  uint64_t seed = 1;
+  std::string out = "kernel-random";
 };
 
 constexpr char kHelp[] =
     "usage: dsifuzz kernel-replay [--kdir DIR] [--work DIR] [--timeout S]\n"
     "                             [--plan] FILE_OR_DIR...\n"
+    "       dsifuzz kernel-replay --random N [--seed S] [--out DIR] [...]\n"
     "Replays each scenario on the upstream-6.11 model and, as a generated\n"
     "kernel module, on Debian's Linux 6.1 with KASAN and kmemleak under\n"
     "qemu, and prints both first reports. The first run builds the kernel\n"
@@ -84,6 +90,11 @@ constexpr char kHelp[] =
     "               the verdicts disagree)\n"
     "  --timeout S  qemu's time limit per scenario (default 180)\n"
     "  --plan       print the module's generated header, boot nothing\n"
+    "  --random N   first write N random scenarios that the kernel can\n"
+    "               express to DIR/r000.dsi... (the same seed, the same\n"
+    "               files; DIR must hold no scenario yet), then replay them\n"
+    "  --seed S     the seed of --random (default 1)\n"
+    "  --out DIR    where --random writes (default kernel-random)\n"
     "A scenario the kernel cannot express is listed with the reason.\n"
     "Exit: 0 when every verdict agrees, 1 when one disagrees, 2 on a bad\n"
     "file, bad usage, or a kernel that could not be built or booted.\n";
@@ -180,6 +191,59 @@ int ReplayOne(const std::string& path, const Options& o, std::string& kdir) {
   return a.agree ? 0 : 1;
 }
 
+// --random: the scenarios, written to o.out as r000.dsi, r001.dsi...;
+// their paths in `files`. False, after a message, if o.out cannot be made
+// or holds scenarios already (a file is never replaced).
+bool WriteRandom(const Options& o, std::vector<std::string>& files) {
+  std::error_code ec;
+  fs::create_directories(o.out, ec);
+  if (ec || !fs::is_directory(o.out)) {
+    std::cerr << "dsifuzz: cannot make the directory " << o.out << "\n";
+    return false;
+  }
+  for (const fs::directory_entry& f : fs::directory_iterator(o.out, ec)) {
+    if (f.path().extension() == ".dsi") {
+      std::cerr << "dsifuzz: " << o.out
+                << " holds scenarios already; --random writes into a "
+                   "directory without any\n";
+      return false;
+    }
+  }
+  const int width = o.random > 1000 ? 5 : 3;
+  for (uint64_t i = 0; i < o.random; ++i) {
+    absl::StatusOr<Scenario> s = RandomKernelScenario(o.seed, i);
+    if (!s.ok()) {
+      std::cerr << "dsifuzz: " << s.status().message() << "\n";
+      return false;
+    }
+    const std::string path =
+        (fs::path(o.out) / absl::StrFormat("r%0*d.dsi", width, i)).string();
+    // The format line first, then where the file comes from.
+    std::string text = FormatScenario(*s);
+    text.insert(text.find('\n') + 1,
+                absl::StrCat("# dsifuzz kernel-replay --random: scenario ", i,
+                             " of seed ", o.seed, "\n"));
+    const std::string tmp = path + ".tmp";
+    {
+      std::ofstream f(tmp);
+      f << text;
+      if (!f.flush()) {
+        std::cerr << "dsifuzz: cannot write " << tmp << "\n";
+        return false;
+      }
+    }
+    fs::rename(tmp, path, ec);
+    if (ec) {
+      std::cerr << "dsifuzz: cannot write " << path << "\n";
+      return false;
+    }
+    files.push_back(path);
+  }
+  std::cerr << "kernel-replay: " << o.random << " random scenarios (seed "
+            << o.seed << ") in " << o.out << "\n";
+  return true;
+}
+
 }  // namespace
 
 int KernelReplayCommand(const std::vector<std::string>& args) {
@@ -204,16 +268,33 @@ int KernelReplayCommand(const std::vector<std::string>& args) {
       if (!error.empty() ||
           !TakeNumber("--timeout", value, 10, 3600, &o.timeout, &error))
         return Usage(error);
+    } else if (TakeValue(args, i, "--random", &value, &error)) {
+      if (!error.empty() ||
+          !TakeNumber("--random", value, 1, 100000, &o.random, &error))
+        return Usage(error);
+    } else if (TakeValue(args, i, "--seed", &value, &error)) {
+      if (!error.empty() ||
+          !TakeNumber("--seed", value, 0, UINT64_MAX, &o.seed, &error))
+        return Usage(error);
+    } else if (TakeValue(args, i, "--out", &value, &error)) {
+      if (!error.empty()) return Usage(error);
+      o.out = value;
     } else if (a.rfind("--", 0) == 0) {
       return Usage("unknown flag '" + a + "' for kernel-replay");
     } else {
       paths.push_back(a);
     }
   }
-  if (paths.empty())
-    return Usage("kernel-replay needs at least one FILE or DIR");
   std::vector<std::string> files;
-  if (!ExpandScenarioPaths(paths, files)) return 2;
+  if (o.random > 0) {
+    if (!paths.empty())
+      return Usage("kernel-replay --random takes no FILE or DIR");
+    if (!WriteRandom(o, files)) return 2;
+  } else {
+    if (paths.empty())
+      return Usage("kernel-replay needs at least one FILE or DIR");
+    if (!ExpandScenarioPaths(paths, files)) return 2;
+  }
   std::string kdir = o.kdir;
   int status = 0;
   for (const std::string& f : files)

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -139,6 +140,71 @@ deferred-probe
       deferred.header.find("{ DFZ_DEFERRED_PROBE, -1, \"deferred-probe\" }"),
       std::string::npos)
       << deferred.header;
+}
+
+TEST(KernelReplayRandom, TheModuleRunsEveryEventButOtherFaultSites) {
+  using model::Event;
+  using model::EventKind;
+  using model::FaultSite;
+  auto fail = [](FaultSite site) {
+    return Event{EventKind::kFail, static_cast<int16_t>(site), 1};
+  };
+  EXPECT_TRUE(KernelRuns(fail(FaultSite::kAttach)));
+  EXPECT_FALSE(KernelRuns(fail(FaultSite::kKzalloc)));
+  EXPECT_FALSE(KernelRuns(fail(FaultSite::kDevres)));
+  EXPECT_FALSE(KernelRuns(fail(FaultSite::kDeviceAdd)));
+  for (EventKind k : {EventKind::kBind, EventKind::kUnbind, EventKind::kRemove,
+                      EventKind::kAdd, EventKind::kTransfer, EventKind::kRmmod,
+                      EventKind::kInsmod, EventKind::kDeferredProbe})
+    EXPECT_TRUE(KernelRuns(Event{k, 0, 1})) << model::EventKindName(k);
+}
+
+// Random scenarios for the kernel: each one replays on the model and is
+// expressible, has 3 to 14 events and a peripheral; the same seed and
+// index give the same file; and 300 of them use every kind of event, the
+// attach fault, panels and two controllers.
+TEST(KernelReplayRandom, ExpressibleDeterministicAndVaried) {
+  std::set<std::string> texts;
+  std::set<model::EventKind> kinds;
+  int two_hosts = 0, panels = 0;
+  for (uint64_t i = 0; i < 300; ++i) {
+    absl::StatusOr<Scenario> s = RandomKernelScenario(7, i);
+    ASSERT_TRUE(s.ok()) << s.status();
+    const std::string text = FormatScenario(*s);
+    absl::StatusOr<Scenario> again = RandomKernelScenario(7, i);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(FormatScenario(*again), text);
+    texts.insert(text);
+    EXPECT_GE(s->events.size(), 3u) << text;
+    EXPECT_LE(s->events.size(), 14u) << text;
+    // Through the text, as the command writes it.
+    absl::StatusOr<Scenario> parsed = ParseScenario(text, "random.dsi");
+    ASSERT_TRUE(parsed.ok()) << parsed.status() << "\n" << text;
+    absl::StatusOr<KernelCase> c = PlanKernelReplay(*parsed);
+    ASSERT_TRUE(c.ok()) << c.status() << "\n" << text;
+    EXPECT_TRUE(c->unsupported.empty()) << c->unsupported[0] << "\n" << text;
+    int hosts = 0;
+    bool peripheral = false, panel = false;
+    for (const model::TopoDevice& d : s->topology.devices) {
+      hosts += d.kind == model::DeviceKind::kDsiController;
+      peripheral |= d.kind != model::DeviceKind::kDsiController;
+      panel |= d.kind == model::DeviceKind::kDsiPanel;
+    }
+    EXPECT_TRUE(peripheral) << text;
+    two_hosts += hosts >= 2;
+    panels += panel;
+    for (const model::Event& e : s->events) {
+      kinds.insert(e.kind);
+      EXPECT_TRUE(KernelRuns(e)) << text;
+    }
+  }
+  EXPECT_GT(texts.size(), 290u);
+  EXPECT_EQ(kinds.size(), 9u);
+  EXPECT_GT(two_hosts, 30);
+  EXPECT_GT(panels, 30);
+  absl::StatusOr<Scenario> other = RandomKernelScenario(8, 0);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(texts.count(FormatScenario(*other)), 0u);
 }
 
 TEST(KernelReplayPlan, ModelOnlyViolationsAreSetAside) {

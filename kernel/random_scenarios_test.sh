@@ -45,6 +45,8 @@ refused "a second fill" "holds scenarios already" --random 1 --out "$work/a" --p
 refused "--random 0" "--random" --random 0 --out "$work/d" --plan
 refused "--random with files" "takes no FILE" --random 1 --out "$work/d" "$work/a"
 if [ "${3:-}" = kernel ]; then
-  "$bin" kernel-replay --work "$work/kernel" "$work/a"
+  "$bin" kernel-replay --work "$work/kernel" "$work/a" | tee "$work/kernel.out"
+  grep -q "^kernel-replay: $count scenarios: $count agree, 0 disagree" "$work/kernel.out" ||
+    fail "no tally of $count agreeing scenarios"
 fi
 echo "random_scenarios_test: ok"

@@ -10,9 +10,11 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -99,8 +101,39 @@ constexpr char kHelp[] =
     "Exit: 0 when every verdict agrees, 1 when one disagrees, 2 on a bad\n"
     "file, bad usage, or a kernel that could not be built or booted.\n";
 
-// One scenario; returns 0 (agree or not expressible), 1 or 2.
-int ReplayOne(const std::string& path, const Options& o, std::string& kdir) {
+// What the scenarios of one command came to, for its last lines.
+struct Tally {
+  int agree = 0;
+  int disagree = 0;
+  int not_expressible = 0;
+  int errors = 0;
+  // The kernel's first reports: "clean", "WARNING in mipi_dsi_detach"...
+  std::map<std::string, int> kernel;
+};
+
+// The lines that sum up a command's scenarios (more than one).
+void PrintTally(const Tally& t, size_t files) {
+  std::cout << "kernel-replay: " << files << " scenarios: " << t.agree
+            << " agree, " << t.disagree << " disagree, " << t.not_expressible
+            << " not expressible, " << t.errors << " errors\n";
+  if (t.kernel.empty()) return;
+  // Most frequent first; equal counts by name.
+  std::vector<std::pair<int, std::string>> by_count;
+  for (const auto& [what, n] : t.kernel) by_count.emplace_back(-n, what);
+  std::sort(by_count.begin(), by_count.end());
+  std::cout << "kernel first reports:";
+  const char* sep = " ";
+  for (const auto& [n, what] : by_count) {
+    std::cout << sep << -n << " " << what;
+    sep = ", ";
+  }
+  std::cout << "\n";
+}
+
+// One scenario, counted in `tally` unless it is an error; returns 0 (agree
+// or not expressible), 1 or 2.
+int ReplayOneCounted(const std::string& path, const Options& o,
+                     std::string& kdir, Tally& tally) {
   absl::StatusOr<Scenario> s = LoadScenario(path);
   if (!s.ok()) {
     std::cerr << "dsifuzz: " << s.status().message() << "\n";
@@ -121,6 +154,7 @@ int ReplayOne(const std::string& path, const Options& o, std::string& kdir) {
     for (const std::string& why : c->unsupported)
       std::cout << "not expressible: " << why << "\n";
     std::cout << path << ": not expressible on the kernel\n";
+    ++tally.not_expressible;
     return 0;
   }
   if (kdir.empty()) {
@@ -178,6 +212,10 @@ int ReplayOne(const std::string& path, const Options& o, std::string& kdir) {
     std::cout << " (" << EventName(*c, k->event) << ")";
   std::cout << "\n";
   const Agreement a = CompareReports(c->model, *k);
+  ++(a.agree ? tally.agree : tally.disagree);
+  ++tally.kernel[k->cls == FirstReport::Class::kClean
+                     ? std::string("clean")
+                     : absl::StrCat(ClassName(k->cls), " in ", k->function)];
   std::cout << path << ": " << (a.agree ? "agree" : "DISAGREE")
             << (a.note.empty() ? "" : ": " + a.note) << "\n";
   std::cerr << "kernel-replay: " << path << ": "
@@ -189,6 +227,14 @@ int ReplayOne(const std::string& path, const Options& o, std::string& kdir) {
               << work.string() << "\n";
   }
   return a.agree ? 0 : 1;
+}
+
+// One scenario, counted; returns 0 (agree or not expressible), 1 or 2.
+int ReplayOne(const std::string& path, const Options& o, std::string& kdir,
+              Tally& tally) {
+  const int status = ReplayOneCounted(path, o, kdir, tally);
+  if (status == 2) ++tally.errors;
+  return status;
 }
 
 // --random: the scenarios, written to o.out as r000.dsi, r001.dsi...;
@@ -297,8 +343,10 @@ int KernelReplayCommand(const std::vector<std::string>& args) {
   }
   std::string kdir = o.kdir;
   int status = 0;
+  Tally tally;
   for (const std::string& f : files)
-    status = std::max(status, ReplayOne(f, o, kdir));
+    status = std::max(status, ReplayOne(f, o, kdir, tally));
+  if (files.size() > 1 && !o.plan_only) PrintTally(tally, files.size());
   return status;
 }
 

@@ -354,6 +354,9 @@ expect_grep kr-none kr-none.err "needs at least one FILE"
 run kr-flag "$dsifuzz" kernel-replay --jobs 2 seed.dsi
 expect_rc kr-flag 2
 expect_grep kr-flag kr-flag.err "unknown flag '--jobs' for kernel-replay"
+run kr-novalue "$dsifuzz" kernel-replay --plan --work
+expect_rc kr-novalue 2
+expect_grep kr-novalue kr-novalue.err "--work needs a value"
 run kr-timeout "$dsifuzz" kernel-replay --timeout 1 seed.dsi
 expect_rc kr-timeout 2
 expect_grep kr-timeout kr-timeout.err "--timeout=1: expected a number from 10"

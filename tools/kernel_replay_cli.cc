@@ -325,6 +325,8 @@ int KernelReplayCommand(const std::vector<std::string>& args) {
     } else if (TakeValue(args, i, "--out", &value, &error)) {
       if (!error.empty()) return Usage(error);
       o.out = value;
+    } else if (!error.empty()) {
+      return Usage(error);  // a flag without its value
     } else if (a.rfind("--", 0) == 0) {
       return Usage("unknown flag '" + a + "' for kernel-replay");
     } else {

@@ -15,8 +15,9 @@ namespace dsifuzz {
 int Usage(const std::string& error);
 
 // --name=value or --name value at args[i] (advancing i past the value).
-// False when args[i] is not --name; true with *error set when the value is
-// missing.
+// False when args[i] is not --name, and also, with *error set, when it is
+// --name without a value: a caller's last branch reports *error when it is
+// set, and an unknown flag otherwise.
 bool TakeValue(const std::vector<std::string>& args, size_t& i,
                const std::string& name, std::string* value, std::string* error);
 

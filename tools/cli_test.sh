@@ -379,6 +379,9 @@ expect_grep kr-fault kr-fault.out "^kr-fault.dsi: not expressible on the kernel$
 run render-none "$dsifuzz" render --svg x.svg
 expect_rc render-none 2
 expect_grep render-none render-none.err "render needs a FILE"
+run render-novalue "$dsifuzz" render seed.dsi --svg
+expect_rc render-novalue 2
+expect_grep render-novalue render-novalue.err "--svg needs a value"
 run render-b1 "$dsifuzz" render seed.dsi --svg seed.svg
 expect_rc render-b1 0
 expect_grep render-b1 seed.svg 'class="bad-access" data-object="struct mipi_dsi_device#1 (host0.0)" data-event="4"'

@@ -141,6 +141,8 @@ int Render(const std::vector<std::string>& args) {
     } else if (TakeValue(args, i, "--variant", &value, &error)) {
       if (!error.empty() || !CheckVariant(value, &error)) return Usage(error);
       variant = value;
+    } else if (!error.empty()) {
+      return Usage(error);  // a flag without its value
     } else if (args[i].rfind("--", 0) == 0) {
       return Usage("unknown flag '" + args[i] + "' for render");
     } else if (!file.empty()) {

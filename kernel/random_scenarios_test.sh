@@ -44,6 +44,7 @@ refused() {  # WHAT EXPECTED_MESSAGE ARGS...
 refused "a second fill" "holds scenarios already" --random 1 --out "$work/a" --plan
 refused "--random 0" "--random" --random 0 --out "$work/d" --plan
 refused "--random with files" "takes no FILE" --random 1 --out "$work/d" "$work/a"
+refused "--seed without --random" "go with --random" --seed 3 --plan "$work/a"
 if [ "${3:-}" = kernel ]; then
   "$bin" kernel-replay --work "$work/kernel" "$work/a" | tee "$work/kernel.out"
   grep -q "^kernel-replay: $count scenarios: $count agree, 0 disagree" "$work/kernel.out" ||

@@ -75,6 +75,7 @@ struct Options {
   uint64_t random = 0;
   uint64_t seed = 1;
   std::string out = "kernel-random";
+  bool random_flags = false;  // --seed or --out given
 };
 
 constexpr char kHelp[] =
@@ -322,9 +323,11 @@ int KernelReplayCommand(const std::vector<std::string>& args) {
       if (!error.empty() ||
           !TakeNumber("--seed", value, 0, UINT64_MAX, &o.seed, &error))
         return Usage(error);
+      o.random_flags = true;
     } else if (TakeValue(args, i, "--out", &value, &error)) {
       if (!error.empty()) return Usage(error);
       o.out = value;
+      o.random_flags = true;
     } else if (!error.empty()) {
       return Usage(error);  // a flag without its value
     } else if (a.rfind("--", 0) == 0) {
@@ -339,6 +342,7 @@ int KernelReplayCommand(const std::vector<std::string>& args) {
       return Usage("kernel-replay --random takes no FILE or DIR");
     if (!WriteRandom(o, files)) return 2;
   } else {
+    if (o.random_flags) return Usage("--seed and --out go with --random N");
     if (paths.empty())
       return Usage("kernel-replay needs at least one FILE or DIR");
     if (!ExpandScenarioPaths(paths, files)) return 2;

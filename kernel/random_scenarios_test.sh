@@ -45,6 +45,10 @@ refused "a second fill" "holds scenarios already" --random 1 --out "$work/a" --p
 refused "--random 0" "--random" --random 0 --out "$work/d" --plan
 refused "--random with files" "takes no FILE" --random 1 --out "$work/d" "$work/a"
 refused "--seed without --random" "go with --random" --seed 3 --plan "$work/a"
+refused "--max-events 2" "--max-events=2: expected a number from 3" --random 1 --max-events 2 --out "$work/d" --plan
+"$bin" kernel-replay --random 2 --max-events 24 --out "$work/long" --plan >/dev/null
+grep -q "^# dsifuzz kernel-replay --random: scenario 0 of seed 1, --max-events 24$" "$work/long/r000.dsi" ||
+  fail "a --max-events file does not say so"
 if [ "${3:-}" = kernel ]; then
   "$bin" kernel-replay --work "$work/kernel" "$work/a" | tee "$work/kernel.out"
   grep -q "^kernel-replay: $count scenarios: $count agree, 0 disagree" "$work/kernel.out" ||

@@ -216,11 +216,12 @@ std::string Header(const Scenario& s, const std::vector<Event>& events,
 
 bool KernelRuns(const Event& e) { return *OpName(e) != '\0'; }
 
-absl::StatusOr<Scenario> RandomKernelScenario(uint64_t seed, uint64_t index) {
+absl::StatusOr<Scenario> RandomKernelScenario(uint64_t seed, uint64_t index,
+                                              int max_events) {
   Rng rng(RunSeed(seed, index));
   GenOptions o;
   o.variant = std::string(kKernelVariant);
-  o.max_events = 14;
+  o.max_events = std::max(3, max_events);
   o.allow = &KernelRuns;
   // About one case in three is drawn again (a short walk, no peripheral,
   // a panel the module cannot tell apart); a thousand draws that all are

@@ -69,12 +69,14 @@ bool KernelRuns(const model::Event& e);
 
 // Random scenario `index` of `seed` that the kernel can express: a case of
 // the fuzzer's generator (GenerateCase, tools/generator.h) on the kernel's
-// variant, a random topology with at least one peripheral, 3 to 14 events
-// the module runs, each drawn among those that apply after the events
-// before it; cases that PlanKernelReplay would call not expressible (a
-// panel on channel 4 or 5, two panels on one channel) are drawn again.
-// The same seed and index give the same scenario. `path` is unset.
-absl::StatusOr<Scenario> RandomKernelScenario(uint64_t seed, uint64_t index);
+// variant, a random topology with at least one peripheral, 3 to
+// `max_events` (at least 3) events the module runs, each drawn among those
+// that apply after the events before it; cases that PlanKernelReplay would
+// call not expressible (a panel on channel 4 or 5, two panels on one
+// channel) are drawn again. The same arguments give the same scenario.
+// `path` is unset.
+absl::StatusOr<Scenario> RandomKernelScenario(uint64_t seed, uint64_t index,
+                                              int max_events = 14);
 
 // Replays `s` on the upstream model (teardown included) and writes the
 // module's header. An event that does not apply is FailedPrecondition.

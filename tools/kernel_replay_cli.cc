@@ -74,14 +74,16 @@ struct Options {
   // --out (RandomKernelScenario), then replay them.
   uint64_t random = 0;
   uint64_t seed = 1;
+  uint64_t max_events = 14;
   std::string out = "kernel-random";
-  bool random_flags = false;  // --seed or --out given
+  bool random_flags = false;  // --seed, --max-events or --out given
 };
 
 constexpr char kHelp[] =
     "usage: dsifuzz kernel-replay [--kdir DIR] [--work DIR] [--timeout S]\n"
     "                             [--plan] FILE_OR_DIR...\n"
-    "       dsifuzz kernel-replay --random N [--seed S] [--out DIR] [...]\n"
+    "       dsifuzz kernel-replay --random N [--seed S] [--max-events N]\n"
+    "                             [--out DIR] [...]\n"
     "Replays each scenario on the upstream-6.11 model and, as a generated\n"
     "kernel module, on Debian's Linux 6.1 with KASAN and kmemleak under\n"
     "qemu, and prints both first reports. The first run builds the kernel\n"
@@ -97,6 +99,8 @@ constexpr char kHelp[] =
     "               express to DIR/r000.dsi... (the same seed, the same\n"
     "               files; DIR must hold no scenario yet), then replay them\n"
     "  --seed S     the seed of --random (default 1)\n"
+    "  --max-events N\n"
+    "               the longest --random scenario (3 or more; default 14)\n"
     "  --out DIR    where --random writes (default kernel-random)\n"
     "A scenario the kernel cannot express is listed with the reason.\n"
     "Exit: 0 when every verdict agrees, 1 when one disagrees, 2 on a bad\n"
@@ -258,7 +262,8 @@ bool WriteRandom(const Options& o, std::vector<std::string>& files) {
   }
   const int width = o.random > 1000 ? 5 : 3;
   for (uint64_t i = 0; i < o.random; ++i) {
-    absl::StatusOr<Scenario> s = RandomKernelScenario(o.seed, i);
+    absl::StatusOr<Scenario> s =
+        RandomKernelScenario(o.seed, i, static_cast<int>(o.max_events));
     if (!s.ok()) {
       std::cerr << "dsifuzz: " << s.status().message() << "\n";
       return false;
@@ -267,9 +272,14 @@ bool WriteRandom(const Options& o, std::vector<std::string>& files) {
         (fs::path(o.out) / absl::StrFormat("r%0*d.dsi", width, i)).string();
     // The format line first, then where the file comes from.
     std::string text = FormatScenario(*s);
-    text.insert(text.find('\n') + 1,
-                absl::StrCat("# dsifuzz kernel-replay --random: scenario ", i,
-                             " of seed ", o.seed, "\n"));
+    text.insert(
+        text.find('\n') + 1,
+        absl::StrCat("# dsifuzz kernel-replay --random: scenario ", i,
+                     " of seed ", o.seed,
+                     o.max_events == 14
+                         ? std::string()
+                         : absl::StrCat(", --max-events ", o.max_events),
+                     "\n"));
     const std::string tmp = path + ".tmp";
     {
       std::ofstream f(tmp);
@@ -324,6 +334,11 @@ int KernelReplayCommand(const std::vector<std::string>& args) {
           !TakeNumber("--seed", value, 0, UINT64_MAX, &o.seed, &error))
         return Usage(error);
       o.random_flags = true;
+    } else if (TakeValue(args, i, "--max-events", &value, &error)) {
+      if (!error.empty() ||
+          !TakeNumber("--max-events", value, 3, 1000, &o.max_events, &error))
+        return Usage(error);
+      o.random_flags = true;
     } else if (TakeValue(args, i, "--out", &value, &error)) {
       if (!error.empty()) return Usage(error);
       o.out = value;
@@ -342,7 +357,8 @@ int KernelReplayCommand(const std::vector<std::string>& args) {
       return Usage("kernel-replay --random takes no FILE or DIR");
     if (!WriteRandom(o, files)) return 2;
   } else {
-    if (o.random_flags) return Usage("--seed and --out go with --random N");
+    if (o.random_flags)
+      return Usage("--seed, --max-events and --out go with --random N");
     if (paths.empty())
       return Usage("kernel-replay needs at least one FILE or DIR");
     if (!ExpandScenarioPaths(paths, files)) return 2;

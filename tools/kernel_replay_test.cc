@@ -8,6 +8,7 @@
 // here, in the default suite, before the `kernel` label runs.
 #include "tools/kernel_replay.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -205,6 +206,25 @@ TEST(KernelReplayRandom, ExpressibleDeterministicAndVaried) {
   absl::StatusOr<Scenario> other = RandomKernelScenario(8, 0);
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(texts.count(FormatScenario(*other)), 0u);
+}
+
+// --max-events bounds the length: exactly 3 at 3, and longer walks than
+// the default's 14 at 24, each of them still expressible.
+TEST(KernelReplayRandom, MaxEventsBoundsTheLength) {
+  size_t longest = 0;
+  for (uint64_t i = 0; i < 100; ++i) {
+    absl::StatusOr<Scenario> three = RandomKernelScenario(7, i, 3);
+    ASSERT_TRUE(three.ok()) << three.status();
+    EXPECT_EQ(three->events.size(), 3u);
+    absl::StatusOr<Scenario> s = RandomKernelScenario(7, i, 24);
+    ASSERT_TRUE(s.ok()) << s.status();
+    EXPECT_LE(s->events.size(), 24u);
+    longest = std::max(longest, s->events.size());
+    absl::StatusOr<KernelCase> c = PlanKernelReplay(*s);
+    ASSERT_TRUE(c.ok()) << c.status();
+    EXPECT_TRUE(c->unsupported.empty()) << FormatScenario(*s);
+  }
+  EXPECT_GT(longest, 14u);
 }
 
 TEST(KernelReplayPlan, ModelOnlyViolationsAreSetAside) {

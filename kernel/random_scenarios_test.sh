@@ -42,7 +42,7 @@ refused() {  # WHAT EXPECTED_MESSAGE ARGS...
   grep -q -e "$message" "$work/err" || { cat "$work/err" >&2; fail "$what: no reason given"; }
 }
 refused "a second fill" "holds scenarios already" --random 1 --out "$work/a" --plan
-refused "--random 0" "--random" --random 0 --out "$work/d" --plan
+refused "--random 0" "--random=0: expected a number from 1" --random 0 --out "$work/d" --plan
 refused "--random with files" "takes no FILE" --random 1 --out "$work/d" "$work/a"
 refused "--seed without --random" "go with --random" --seed 3 --plan "$work/a"
 refused "--max-events 2" "--max-events=2: expected a number from 3" --random 1 --max-events 2 --out "$work/d" --plan

@@ -75,8 +75,9 @@ bool KernelRuns(const model::Event& e);
 // call not expressible (a panel on channel 4 or 5, two panels on one
 // channel) are drawn again. The same arguments give the same scenario.
 // `path` is unset.
-absl::StatusOr<Scenario> RandomKernelScenario(uint64_t seed, uint64_t index,
-                                              int max_events = 14);
+inline constexpr int kRandomKernelEvents = 14;  // the default max_events
+absl::StatusOr<Scenario> RandomKernelScenario(
+    uint64_t seed, uint64_t index, int max_events = kRandomKernelEvents);
 
 // Replays `s` on the upstream model (teardown included) and writes the
 // module's header. An event that does not apply is FailedPrecondition.

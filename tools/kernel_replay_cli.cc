@@ -21,6 +21,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "tools/cli.h"
+#include "tools/fuzz.h"
 #include "tools/kernel_replay.h"
 
 #ifndef DSIFUZZ_SOURCE_DIR
@@ -74,7 +75,7 @@ struct Options {
   // --out (RandomKernelScenario), then replay them.
   uint64_t random = 0;
   uint64_t seed = 1;
-  uint64_t max_events = 14;
+  uint64_t max_events = kRandomKernelEvents;
   std::string out = "kernel-random";
   bool random_flags = false;  // --seed, --max-events or --out given
 };
@@ -111,16 +112,17 @@ struct Tally {
   int agree = 0;
   int disagree = 0;
   int not_expressible = 0;
-  int errors = 0;
   // The kernel's first reports: "clean", "WARNING in mipi_dsi_detach"...
   std::map<std::string, int> kernel;
 };
 
-// The lines that sum up a command's scenarios (more than one).
+// The lines that sum up a command's scenarios (more than one); those not
+// counted in `t` were errors.
 void PrintTally(const Tally& t, size_t files) {
+  const size_t errors = files - t.agree - t.disagree - t.not_expressible;
   std::cout << "kernel-replay: " << files << " scenarios: " << t.agree
             << " agree, " << t.disagree << " disagree, " << t.not_expressible
-            << " not expressible, " << t.errors << " errors\n";
+            << " not expressible, " << errors << " errors\n";
   if (t.kernel.empty()) return;
   // Most frequent first; equal counts by name.
   std::vector<std::pair<int, std::string>> by_count;
@@ -137,8 +139,8 @@ void PrintTally(const Tally& t, size_t files) {
 
 // One scenario, counted in `tally` unless it is an error; returns 0 (agree
 // or not expressible), 1 or 2.
-int ReplayOneCounted(const std::string& path, const Options& o,
-                     std::string& kdir, Tally& tally) {
+int ReplayOne(const std::string& path, const Options& o, std::string& kdir,
+              Tally& tally) {
   absl::StatusOr<Scenario> s = LoadScenario(path);
   if (!s.ok()) {
     std::cerr << "dsifuzz: " << s.status().message() << "\n";
@@ -234,14 +236,6 @@ int ReplayOneCounted(const std::string& path, const Options& o,
   return a.agree ? 0 : 1;
 }
 
-// One scenario, counted; returns 0 (agree or not expressible), 1 or 2.
-int ReplayOne(const std::string& path, const Options& o, std::string& kdir,
-              Tally& tally) {
-  const int status = ReplayOneCounted(path, o, kdir, tally);
-  if (status == 2) ++tally.errors;
-  return status;
-}
-
 // --random: the scenarios, written to o.out as r000.dsi, r001.dsi...;
 // their paths in `files`. False, after a message, if o.out cannot be made
 // or holds scenarios already (a file is never replaced).
@@ -268,30 +262,22 @@ bool WriteRandom(const Options& o, std::vector<std::string>& files) {
       std::cerr << "dsifuzz: " << s.status().message() << "\n";
       return false;
     }
-    const std::string path =
-        (fs::path(o.out) / absl::StrFormat("r%0*d.dsi", width, i)).string();
     // The format line first, then where the file comes from.
     std::string text = FormatScenario(*s);
     text.insert(
         text.find('\n') + 1,
         absl::StrCat("# dsifuzz kernel-replay --random: scenario ", i,
                      " of seed ", o.seed,
-                     o.max_events == 14
+                     o.max_events == kRandomKernelEvents
                          ? std::string()
                          : absl::StrCat(", --max-events ", o.max_events),
                      "\n"));
-    const std::string tmp = path + ".tmp";
-    {
-      std::ofstream f(tmp);
-      f << text;
-      if (!f.flush()) {
-        std::cerr << "dsifuzz: cannot write " << tmp << "\n";
-        return false;
-      }
-    }
-    fs::rename(tmp, path, ec);
-    if (ec) {
-      std::cerr << "dsifuzz: cannot write " << path << "\n";
+    const std::string name = absl::StrFormat("r%0*d", width, i);
+    const std::string path =
+        WriteNewFile(o.out, name, [&](const std::string&) { return text; });
+    if (path.empty()) {
+      std::cerr << "dsifuzz: cannot write " << name << ".dsi in " << o.out
+                << "\n";
       return false;
     }
     files.push_back(path);

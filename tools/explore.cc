@@ -169,7 +169,12 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   // from the state it judges): they are lent too, but for symmetry, which
   // renames the search's children and not a teardown's.
   if (reuse && !fold) states.Lend(&cache);
+  // Transitions of armed states that commute with arming their faults
+  // are left out (docs/explore.md): needs arming to be the countdown's
+  // write and nothing else, as in place.
+  const bool commute = opts.commute_faults && fault_in_place;
   struct Plan {
+    bool skip = false;      // commutes with arming the parent's faults
     bool in_place = false;  // an armed fault: the parent's key rewritten
     bool reusable = false;  // a transition a sibling may lend
     // The event calls armed sites of the parent: a sibling whose first
@@ -310,6 +315,12 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         Plan& p = plan[k];
         const bool fail = e.kind == model::EventKind::kFail;
         p.in_place = fault_in_place && fail;
+        // Arming a site below one the parent arms: the child is reached by
+        // arming them in site order, at the same depth.
+        if (commute && fail && (armed >> (e.arg + 1)) != 0) {
+          p.skip = true;
+          continue;
+        }
         // Arming a fault writes the faults: never reused.
         p.reusable = reuse && !fail;
         if (p.in_place) {
@@ -341,6 +352,13 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           Plan& p = plan[k];
           const SiblingBlocks::Transition& t = sibling[k];
           if (!p.reusable || !t.valid) continue;
+          // Calls none of the armed sites: its child is the fault-free
+          // sibling's child with the faults armed, reached at the same
+          // depth by arming them there.
+          if (commute && (t.sites_called & armed) == 0) {
+            p.skip = true;
+            continue;
+          }
           if ((t.sites_called & armed) != 0) {
             // Looked up below, now that the fault-free state's transition
             // says which armed site the event calls first.
@@ -395,6 +413,10 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         if (k < block_out.size()) block_out[k] = InBlock(t, enabled[k]);
       };
       for (size_t k = 0; k < enabled.size(); ++k) {
+        if (plan[k].skip) {
+          ++r.commuted;
+          continue;
+        }
         const model::Event& e = enabled[k];
         const bool in_place = plan[k].in_place;
         const TransitionCache::Entry* cached = plan[k].cached;

@@ -59,6 +59,13 @@ struct ExploreOptions {
   // siblings with faults armed where the event calls none of their armed
   // sites (docs/explore.md); false: run every event (for tests).
   bool reuse_transitions = true;
+  // Leave out the transitions of a state S with faults armed that commute
+  // with arming them: an event that calls none of S's armed sites (known
+  // from its fault-free sibling's block, so only with reuse_transitions),
+  // and the arming of a site below one S arms. Their children are reached
+  // at the same depth another way (docs/explore.md, "Events that commute
+  // with a fault"); false: take them (for tests, which compare the two).
+  bool commute_faults = true;
   // Properties that count (empty: all).
   std::vector<std::string> properties;
   // Stop after this many distinct states (the last depth is then partial).
@@ -96,6 +103,7 @@ struct ExploreResult {
   uint64_t transitions = 0;      // events applied
   uint64_t merged = 0;           // transitions that reached a known state
   uint64_t reused = 0;           // transitions lent by a sibling or a teardown
+  uint64_t commuted = 0;  // left out: they commute with arming a fault
   size_t symmetric_classes = 0;  // with symmetry: classes of bridges folded
   int depth_reached = 0;         // deepest depth with every state expanded
   bool complete = false;         // depth_reached is max_depth, or fixed point

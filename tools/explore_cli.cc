@@ -193,6 +193,7 @@ int ExploreCommand(const std::vector<std::string>& args) {
     j["transitions"] = r->transitions;
     j["merged"] = r->merged;
     j["reused"] = r->reused;
+    j["commuted"] = r->commuted;
     j["depth_reached"] = r->depth_reached;
     j["complete"] = r->complete;
     j["fixed_point"] = r->fixed_point;
@@ -232,7 +233,9 @@ int ExploreCommand(const std::vector<std::string>& args) {
     std::cout
         << r->states << " states, " << r->transitions << " transitions, "
         << r->merged << " reached a known state, " << r->reused
-        << " reused (lent by a sibling or a teardown, not run); depth reached "
+        << " reused (lent by a sibling or a teardown, not run), "
+        << r->commuted
+        << " left out (they commute with arming a fault); depth reached "
         << r->depth_reached << (r->complete ? "" : " (incomplete)") << "\n";
     for (size_t i = 0; i < r->findings.size(); ++i) {
       const ExploreFinding& f = r->findings[i];

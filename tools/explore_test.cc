@@ -219,6 +219,9 @@ TEST(Explore, FaultsArmedInPlaceLikeByTheEvent) {
         o.topology = TwoBridges();
         o.symmetry = true;
       }
+      // Without arming in place nothing commutes with a fault (below):
+      // off on both sides, so that they take the same transitions.
+      o.commute_faults = false;
       const ExploreResult in_place = MustExplore(o);
       o.fault_in_place = false;
       ExpectSameSearch(in_place, MustExplore(o));
@@ -241,6 +244,9 @@ TEST(Explore, ReusedTransitionsLikeRunOnes) {
         o.max_depth = 5;
         o.symmetry = symmetry;
         o.properties = {p};
+        // What commutes with a fault is known from the blocks that lend
+        // transitions (below): off on both sides.
+        o.commute_faults = false;
         const ExploreResult reused = MustExplore(o);
         o.reuse_transitions = false;
         const ExploreResult run = MustExplore(o);
@@ -248,6 +254,53 @@ TEST(Explore, ReusedTransitionsLikeRunOnes) {
         ExpectSameSearch(reused, run);
         if (std::string(variant) == "dsifuzz-fix") {
           EXPECT_GT(reused.reused, 0u);
+        }
+      }
+    }
+  }
+}
+
+// Leaving out the transitions that commute with arming a fault keeps
+// every state at its depth and every finding (the same sequence: the one
+// left out is never the first in order), and leaves out exactly the
+// transitions the full search takes and it does not.
+TEST(Explore, CommutingWithFaultsKeepsEveryState) {
+  const std::vector<std::pair<const char*, model::Topology>> topologies = {
+      {"seed", model::SeedTopology()},
+      {"two devm bridges", TwoBridges()},
+      {"devm and manual bridges", TwoBridges(model::Style::kManual)}};
+  for (const char* variant :
+       {"upstream-6.11", "maxime", "tomi-v1", "dsifuzz-fix"}) {
+    for (const auto& [name, topo] : topologies) {
+      for (bool symmetry : {false, true}) {
+        for (const std::string& p : PropertyNames()) {
+          SCOPED_TRACE(std::string(variant) + " " + name + " " + p +
+                       (symmetry ? " symmetry" : ""));
+          ExploreOptions o;
+          o.variant = variant;
+          o.topology = topo;
+          o.max_depth = 6;
+          o.symmetry = symmetry;
+          o.properties = {p};
+          const ExploreResult reduced = MustExplore(o);
+          o.commute_faults = false;
+          const ExploreResult full = MustExplore(o);
+          EXPECT_EQ(full.commuted, 0u);
+          EXPECT_GT(reduced.commuted, 0u);
+          EXPECT_EQ(reduced.transitions + reduced.commuted, full.transitions);
+          ASSERT_EQ(reduced.per_depth.size(), full.per_depth.size());
+          for (size_t d = 0; d < full.per_depth.size(); ++d)
+            EXPECT_EQ(reduced.per_depth[d].states, full.per_depth[d].states)
+                << "depth " << d;
+          EXPECT_EQ(reduced.states, full.states);
+          EXPECT_EQ(reduced.depth_reached, full.depth_reached);
+          EXPECT_EQ(reduced.fixed_point, full.fixed_point);
+          ASSERT_EQ(reduced.findings.size(), full.findings.size());
+          for (size_t i = 0; i < full.findings.size(); ++i) {
+            EXPECT_EQ(reduced.findings[i].scenario.events,
+                      full.findings[i].scenario.events);
+            EXPECT_EQ(reduced.findings[i].title, full.findings[i].title);
+          }
         }
       }
     }

@@ -33,28 +33,16 @@ struct Node {
   uint32_t perm = 0;
 };
 
-// A transition as a fault-free state's block keeps it (SiblingBlocks), and
-// back as the entry a sibling is lent: the same fields.
+// What a fault-free state's block keeps of a transition (SiblingBlocks):
+// the sites its event calls.
 SiblingBlocks::Transition InBlock(const TransitionCache::Entry& t,
                                   const model::Event& e) {
   SiblingBlocks::Transition b;
-  b.child_rest = t.child_rest;
   b.event = SiblingBlocks::Tag(e);
-  b.perm = t.perm;
-  b.violated = t.violated;
   b.sites_called = t.sites_called;
   b.site_order = t.site_order;
   b.valid = 1;
   return b;
-}
-TransitionCache::Entry FromBlock(const SiblingBlocks::Transition& b) {
-  TransitionCache::Entry t;
-  t.child_rest = b.child_rest;
-  t.perm = b.perm;
-  t.violated = b.violated;
-  t.sites_called = b.sites_called;
-  t.site_order = b.site_order;
-  return t;
 }
 
 double Seconds(std::chrono::steady_clock::time_point since) {
@@ -354,30 +342,22 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           if (!p.reusable || !t.valid) continue;
           // Calls none of the armed sites: its child is the fault-free
           // sibling's child with the faults armed, reached at the same
-          // depth by arming them there.
-          if (commute && (t.sites_called & armed) == 0) {
-            p.skip = true;
+          // depth by arming them there. (Without the reduction, it runs.)
+          if ((t.sites_called & armed) == 0) {
+            p.skip = commute;
             continue;
           }
-          if ((t.sites_called & armed) != 0) {
-            // Looked up below, now that the fault-free state's transition
-            // says which armed site the event calls first.
-            const int first = TransitionCache::FirstArmed(
-                t.site_order, t.sites_called, parent_faults, &p.sites);
-            if (first < 0) continue;  // cannot be: it calls an armed site
-            p.by_armed = true;
-            p.from = TransitionCache::From(parent_rest, enabled[k]);
-            p.armed_from = TransitionCache::Armed(
-                p.from, first,
-                parent_faults.at(static_cast<model::FaultSite>(first)));
-            cache.Prefetch(p.armed_from);
-            continue;
-          }
-          p.lent = FromBlock(t);
-          p.cached = &p.lent;
-          p.faults = parent_faults;
-          p.fp = model::WithFaults(t.child_rest, p.faults);
-          states.Prefetch(p.fp);
+          // Looked up below, now that the fault-free state's transition
+          // says which armed site the event calls first.
+          const int first = TransitionCache::FirstArmed(
+              t.site_order, t.sites_called, parent_faults, &p.sites);
+          if (first < 0) continue;  // cannot be: it calls an armed site
+          p.by_armed = true;
+          p.from = TransitionCache::From(parent_rest, enabled[k]);
+          p.armed_from = TransitionCache::Armed(
+              p.from, first,
+              parent_faults.at(static_cast<model::FaultSite>(first)));
+          cache.Prefetch(p.armed_from);
         }
         for (size_t k = 0; k < enabled.size(); ++k) {
           Plan& p = plan[k];
@@ -453,12 +433,13 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           if (world.state().faults.Armed() != 0)
             states.Prefetch(model::WithFaults(rest, {}));
           const uint8_t called = world.kernel().fault_sites_called();
-          // Lent to the siblings with other faults armed (if it calls none of
-          // theirs), or, for an event that called armed sites, to those
-          // whose first armed site is the same, with the same countdown
-          // (if it called no site after it).
-          if (plan[k].reusable && perm_index <= TransitionCache::kMaxPerm &&
-              (armed == 0 || (plan[k].by_armed && called == plan[k].sites))) {
+          // The sites it calls, for the siblings with faults armed (in the
+          // block); or, for an event that called armed sites, the
+          // transition, lent to the siblings whose first armed site is the
+          // same, with the same countdown (if it called no site after it).
+          if (plan[k].reusable &&
+              (armed == 0 || (plan[k].by_armed && called == plan[k].sites &&
+                              perm_index <= TransitionCache::kMaxPerm))) {
             TransitionCache::Entry entry;
             entry.child_rest = rest;
             entry.perm = static_cast<uint16_t>(perm_index);

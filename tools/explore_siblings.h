@@ -1,6 +1,7 @@
-// The transitions of the states with no fault armed, one block per state,
-// for their siblings with faults armed (tools/explore.cc; docs/explore.md,
-// "Transitions reused across armed faults").
+// The transitions of the states with no fault armed, one block per state:
+// each event and the fault sites it calls, for their siblings with faults
+// armed (tools/explore.cc; docs/explore.md, "Events that commute with a
+// fault").
 //
 //   SiblingBlocks blocks(/*max_log2=*/24);
 //   // Expanding R, with no fault armed: a transition per event, in the
@@ -36,17 +37,20 @@ namespace dsifuzz {
 
 class SiblingBlocks {
  public:
+  // What an event does out of the fault-free state, as far as its
+  // siblings need: which fault sites it calls. Its child is not kept: a
+  // sibling whose armed sites it does not call leaves it out (it commutes
+  // with arming them), and one whose armed sites it calls runs it.
   struct Transition {
-    model::Fingerprint child_rest;
-    uint32_t event = 0;             // Tag() of the event
-    uint16_t perm = 0;              // the child's renaming (with symmetry)
-    uint16_t violated : 10 = 0;     // properties the event violated
-    uint16_t sites_called : 4 = 0;  // bit per FaultSite
-    uint16_t valid : 1 = 0;         // 0: not kept (the event runs)
+    uint32_t event = 0;            // Tag() of the event
+    uint8_t sites_called : 4 = 0;  // bit per FaultSite
+    uint8_t valid : 1 = 0;         // 0: not known (the event runs)
     // The sites called, in the order of their first calls (Kernel::
     // fault_site_order).
     uint8_t site_order = 0;
+    uint16_t unused = 0;
   };
+  static_assert(sizeof(Transition) == 8);
   // An event other than a fail event as one word (a block lists its
   // state's events: Untag() gives them back).
   static uint32_t Tag(const model::Event& e) {
@@ -113,7 +117,7 @@ class SiblingBlocks {
     // spans: a generation grows without copying, and a cleared one keeps
     // its chunks for the next (memory faulted in already, which costs the
     // VM more than its zeroing).
-    static constexpr int kChunkLog2 = 16;  // 2 MiB of transitions
+    static constexpr int kChunkLog2 = 18;  // 2 MiB of transitions
     static constexpr size_t kChunk = size_t{1} << kChunkLog2;
     ZeroedArray<Slot> index_;
     std::vector<ZeroedArray<Transition>> chunks_;

@@ -14,8 +14,9 @@ model::Fingerprint Rest(uint64_t i) { return {i * 0x9E3779B97F4A7C15ULL, ~i}; }
 std::vector<SiblingBlocks::Transition> BlockOf(uint64_t i, size_t n) {
   std::vector<SiblingBlocks::Transition> b(n);
   for (size_t k = 0; k < n; ++k) {
-    b[k].child_rest = Rest(1000 * i + k);
-    b[k].event = static_cast<uint32_t>(k);
+    b[k].event = static_cast<uint32_t>(1000 * i + k);
+    b[k].sites_called = (i + k) & 0xF;
+    b[k].site_order = static_cast<uint8_t>(i * 7 + k);
     b[k].valid = k % 2;
   }
   return b;
@@ -26,8 +27,9 @@ void ExpectBlock(const SiblingBlocks& blocks, uint64_t i, size_t n) {
   ASSERT_EQ(found.size(), n) << i;
   const auto want = BlockOf(i, n);
   for (size_t k = 0; k < n; ++k) {
-    EXPECT_EQ(found[k].child_rest, want[k].child_rest) << i << " " << k;
-    EXPECT_EQ(found[k].event, want[k].event);
+    EXPECT_EQ(found[k].event, want[k].event) << i << " " << k;
+    EXPECT_EQ(found[k].sites_called, want[k].sites_called);
+    EXPECT_EQ(found[k].site_order, want[k].site_order);
     EXPECT_EQ(found[k].valid, want[k].valid);
   }
 }
@@ -56,7 +58,7 @@ TEST(SiblingBlocks, KeepsTwoGenerations) {
   blocks.Put(Rest(23), BlockOf(23, 8));  // a third: the first is dropped
   for (uint64_t i = 1; i <= 11; ++i) EXPECT_TRUE(blocks.Find(Rest(i)).empty());
   for (uint64_t i = 12; i <= 23; ++i) ExpectBlock(blocks, i, 8);
-  blocks.Put(Rest(24), BlockOf(24, (size_t{1} << 16) + 1));
+  blocks.Put(Rest(24), BlockOf(24, (size_t{1} << 18) + 1));
   EXPECT_TRUE(blocks.Find(Rest(24)).empty());
   ExpectBlock(blocks, 23, 8);
 }
@@ -64,10 +66,10 @@ TEST(SiblingBlocks, KeepsTwoGenerations) {
 // Blocks fill chunk after chunk, and a generation cleared writes its
 // chunks again: the blocks kept after it are those put since.
 TEST(SiblingBlocks, FillsChunksAndReusesThemAfterAClear) {
-  SiblingBlocks blocks(18);  // 4 chunks of 65536 transitions a generation
+  SiblingBlocks blocks(20);  // 4 chunks of 2^18 transitions a generation
   uint64_t i = 1;
   // About three generations of 1000-transition blocks.
-  for (; i <= 700; ++i) blocks.Put(Rest(i), BlockOf(i, 1000));
+  for (; i <= 2800; ++i) blocks.Put(Rest(i), BlockOf(i, 1000));
   size_t kept = 0;
   for (uint64_t k = 1; k < i; ++k) {
     const auto found = blocks.Find(Rest(k));
@@ -75,11 +77,11 @@ TEST(SiblingBlocks, FillsChunksAndReusesThemAfterAClear) {
     ++kept;
     ExpectBlock(blocks, k, 1000);
   }
-  // Two generations of 4 chunks, 65 blocks a chunk: at most 520, at
+  // Two generations of 4 chunks, 262 blocks a chunk: at most 2096, at
   // least the last full generation and one block.
-  EXPECT_LE(kept, 520u);
-  EXPECT_GE(kept, 261u);
-  ExpectBlock(blocks, 700, 1000);
+  EXPECT_LE(kept, 2096u);
+  EXPECT_GE(kept, 1049u);
+  ExpectBlock(blocks, 2800, 1000);
 }
 
 }  // namespace

@@ -15,8 +15,8 @@ bin=${1:-$root/build/bin/dsifuzz}
 variant=${2:-dsifuzz-fix}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-echo "| topology | options | states | transitions | reused | time | states/s | peak RSS | verdict |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| topology | options | states | transitions | reused | left out | time | states/s | peak RSS | verdict |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 run() {  # RUNS TOPOLOGY OPTIONS...
   runs=$1
   topo=$2
@@ -32,10 +32,10 @@ run() {  # RUNS TOPOLOGY OPTIONS...
   done
   # The run of median time.
   m=$(sort -n "$out/times" | sed -n "$(((runs + 1) / 2))p" | cut -d' ' -f2)
-  counts=$(sed -n 's/^\([0-9]*\) states, \([0-9]*\) transitions, [0-9]* reached a known state, \([0-9]*\) reused.*/\1|\2|\3/p' "$out/stdout.$m")
+  counts=$(sed -n 's/^\([0-9]*\) states, \([0-9]*\) transitions, [0-9]* reached a known state, \([0-9]*\) reused.*, \([0-9]*\) left out.*/\1|\2|\3|\4/p' "$out/stdout.$m")
   timing=$(sed -n 's/^explore timing: \([0-9.]*\) s, \([0-9]*\) states\/s.*peak RSS \(.*\)$/\1 s|\2|\3/p' "$out/stderr.$m")
   verdict=$(grep -E '^(no violation|BUG)' "$out/stdout.$m" | head -1)
-  echo "| $topo | ${*:-(to a fixed point)} | $(echo "$counts" | cut -d'|' -f1) | $(echo "$counts" | cut -d'|' -f2) | $(echo "$counts" | cut -d'|' -f3) | $(echo "$timing" | cut -d'|' -f1) | $(echo "$timing" | cut -d'|' -f2) | $(echo "$timing" | cut -d'|' -f3) | $verdict |"
+  echo "| $topo | ${*:-(to a fixed point)} | $(echo "$counts" | cut -d'|' -f1) | $(echo "$counts" | cut -d'|' -f2) | $(echo "$counts" | cut -d'|' -f3) | $(echo "$counts" | cut -d'|' -f4) | $(echo "$timing" | cut -d'|' -f1) | $(echo "$timing" | cut -d'|' -f2) | $(echo "$timing" | cut -d'|' -f3) | $verdict |"
 }
 for d in 6 8 10 12; do run 3 seed --depth "$d"; done
 run 3 seed

@@ -103,7 +103,7 @@ struct ExploreResult {
   uint64_t transitions = 0;      // events applied
   uint64_t merged = 0;           // transitions that reached a known state
   uint64_t reused = 0;           // transitions lent by a sibling or a teardown
-  uint64_t commuted = 0;  // left out: they commute with arming a fault
+  uint64_t commuted = 0;         // left out: they commute with arming a fault
   size_t symmetric_classes = 0;  // with symmetry: classes of bridges folded
   int depth_reached = 0;         // deepest depth with every state expanded
   bool complete = false;         // depth_reached is max_depth, or fixed point

@@ -230,13 +230,13 @@ int ExploreCommand(const std::vector<std::string>& args) {
     for (const ExploreDepth& d : r->per_depth)
       std::cout << "depth " << d.depth << ": " << d.states << " new states, "
                 << d.transitions << " transitions\n";
-    std::cout
-        << r->states << " states, " << r->transitions << " transitions, "
-        << r->merged << " reached a known state, " << r->reused
-        << " reused (lent by a sibling or a teardown, not run), "
-        << r->commuted
-        << " left out (they commute with arming a fault); depth reached "
-        << r->depth_reached << (r->complete ? "" : " (incomplete)") << "\n";
+    std::cout << r->states << " states, " << r->transitions << " transitions, "
+              << r->merged << " reached a known state, " << r->reused
+              << " reused (lent by a sibling or a teardown, not run), "
+              << r->commuted
+              << " left out (they commute with arming a fault); depth reached "
+              << r->depth_reached << (r->complete ? "" : " (incomplete)")
+              << "\n";
     for (size_t i = 0; i < r->findings.size(); ++i) {
       const ExploreFinding& f = r->findings[i];
       std::cout << "BUG: " << f.title << "  [" << f.property << "] "

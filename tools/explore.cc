@@ -140,13 +140,13 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
   // armed (docs/explore.md): those of the states with no fault armed in a
   // block per state, the others and the teardowns' steps one by one.
   const bool reuse = opts.reuse_transitions && opts.coverage == nullptr;
-  // Two generations of each: 2 x (2^log2 transitions of 32 bytes, an index
+  // Two generations of each: 2 x (2^log2 transitions of 8 bytes, an index
   // of 2^(log2 - 2) blocks of 32 bytes) and 2 x 2^(log2 - 2) entries of 40
-  // bytes, 100 bytes per 2^log2: up to 1.6 GiB, at most a quarter of
+  // bytes, 52 bytes per 2^log2: up to 832 MiB, at most a quarter of
   // --max-memory.
   int cache_log2 = 24;
   while (opts.max_rss_mib > 0 && cache_log2 > 18 &&
-         (uint64_t{100} << cache_log2) >
+         (uint64_t{52} << cache_log2) >
              opts.max_rss_mib * (uint64_t{1} << 20) / 4)
     --cache_log2;
   SiblingBlocks blocks(cache_log2);

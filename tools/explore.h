@@ -55,9 +55,11 @@ struct ExploreOptions {
   // Arm a fault by rewriting its parent's key (docs/explore.md); false:
   // run the event and encode its child like any other (for tests).
   bool fault_in_place = true;
-  // Reuse a transition out of a state with no armed fault for its
-  // siblings with faults armed where the event calls none of their armed
-  // sites (docs/explore.md); false: run every event (for tests).
+  // Keep what each event of a state with no fault armed calls, for its
+  // siblings with faults armed (what commute_faults needs), and reuse a
+  // transition for the siblings with the same countdowns at the sites it
+  // calls, and a teardown's steps for the search (docs/explore.md);
+  // false: run every event (for tests).
   bool reuse_transitions = true;
   // Leave out the transitions of a state S with faults armed that commute
   // with arming them: an event that calls none of S's armed sites (known

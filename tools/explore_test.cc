@@ -229,9 +229,9 @@ TEST(Explore, FaultsArmedInPlaceLikeByTheEvent) {
   }
 }
 
-// Transitions lent by a state's siblings (fault-free or with the same
-// countdowns at the sites the event calls) and by teardowns find what
-// running every event finds, with and without symmetry.
+// Transitions lent by a state's siblings with the same countdowns at the
+// sites the event calls and by teardowns find what running every event
+// finds, with and without symmetry.
 TEST(Explore, ReusedTransitionsLikeRunOnes) {
   for (const char* variant : {"upstream-6.11", "maxime", "dsifuzz-fix"}) {
     for (bool symmetry : {false, true}) {
@@ -244,8 +244,9 @@ TEST(Explore, ReusedTransitionsLikeRunOnes) {
         o.max_depth = 5;
         o.symmetry = symmetry;
         o.properties = {p};
-        // What commutes with a fault is known from the blocks that lend
-        // transitions (below): off on both sides.
+        // What commutes with a fault is known from the fault-free
+        // siblings' blocks, which reuse_transitions = false turns off
+        // (below): off on both sides.
         o.commute_faults = false;
         const ExploreResult reused = MustExplore(o);
         o.reuse_transitions = false;

@@ -35,12 +35,12 @@ struct Node {
 
 // What a fault-free state's block keeps of a transition (SiblingBlocks):
 // the sites its event calls.
-SiblingBlocks::Transition InBlock(const TransitionCache::Entry& t,
-                                  const model::Event& e) {
+SiblingBlocks::Transition InBlock(const model::Event& e, uint8_t sites_called,
+                                  uint8_t site_order) {
   SiblingBlocks::Transition b;
   b.event = SiblingBlocks::Tag(e);
-  b.sites_called = t.sites_called;
-  b.site_order = t.site_order;
+  b.sites_called = sites_called & 0xF;
+  b.site_order = site_order;
   b.valid = 1;
   return b;
 }
@@ -371,7 +371,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         }
       }
       for (Plan& p : plan) {
-        if (p.cached == nullptr || p.cached == &p.lent) continue;
+        if (p.cached == nullptr) continue;
         p.lent = *p.cached;
         p.cached = &p.lent;
       }
@@ -389,8 +389,10 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
         for (size_t k = 0; k < events; ++k)
           block_out[k].event = SiblingBlocks::Tag(enabled[k]);
       }
-      auto keep_in_block = [&](size_t k, const TransitionCache::Entry& t) {
-        if (k < block_out.size()) block_out[k] = InBlock(t, enabled[k]);
+      auto keep_in_block = [&](size_t k, uint8_t sites_called,
+                               uint8_t site_order) {
+        if (k < block_out.size())
+          block_out[k] = InBlock(enabled[k], sites_called, site_order);
       };
       for (size_t k = 0; k < enabled.size(); ++k) {
         if (plan[k].skip) {
@@ -418,7 +420,7 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           during = cached->violated;
           perm_index = cached->perm;
           ++r.reused;
-          keep_in_block(k, *cached);
+          keep_in_block(k, cached->sites_called, cached->site_order);
         } else {
           if (!take()) return bad_key_error();
           if (opts.coverage != nullptr) opts.coverage->Visit(world);
@@ -437,21 +439,20 @@ absl::StatusOr<ExploreResult> Explore(const ExploreOptions& opts) {
           // block); or, for an event that called armed sites, the
           // transition, lent to the siblings whose first armed site is the
           // same, with the same countdown (if it called no site after it).
-          if (plan[k].reusable &&
-              (armed == 0 || (plan[k].by_armed && called == plan[k].sites &&
-                              perm_index <= TransitionCache::kMaxPerm))) {
+          if (plan[k].reusable && armed == 0) {
+            keep_in_block(k, called, world.kernel().fault_site_order());
+          } else if (plan[k].reusable && plan[k].by_armed &&
+                     called == plan[k].sites &&
+                     perm_index <= TransitionCache::kMaxPerm) {
             TransitionCache::Entry entry;
             entry.child_rest = rest;
             entry.perm = static_cast<uint16_t>(perm_index);
             entry.violated = during & 0x3FF;
             entry.sites_called = called & 0xF;
             entry.site_order = world.kernel().fault_site_order();
-            if (armed == 0) {
-              keep_in_block(k, entry);
-            } else if (TransitionCache::PackAfter(world.state().faults, called,
-                                                  &entry.faults_after)) {
+            if (TransitionCache::PackAfter(world.state().faults, called,
+                                           &entry.faults_after))
               cache.Put(plan[k].armed_from, entry);
-            }
           }
         }
         ++d.transitions;

@@ -119,6 +119,7 @@ class SiblingBlocks {
     // VM more than its zeroing).
     static constexpr int kChunkLog2 = 18;  // 2 MiB of transitions
     static constexpr size_t kChunk = size_t{1} << kChunkLog2;
+    static_assert(kChunk * sizeof(Transition) == size_t{2} << 20);
     ZeroedArray<Slot> index_;
     std::vector<ZeroedArray<Transition>> chunks_;
     size_t blocks_ = 0;
